@@ -1,0 +1,72 @@
+// The untyped half of a channel: its lock, its queues of waiting requests, join counts,
+// retire and poison. ChannelCore<T> adds the message transfer on top.
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "csp/detail/request.hpp"
+
+namespace csp::detail {
+
+/// Which side a poison or retire came from.
+enum class Side : bool { reader, writer };
+
+class ChannelBase {
+ public:
+  ChannelBase(std::string name, std::size_t capacity);
+  ChannelBase(const ChannelBase&) = delete;
+  ChannelBase& operator=(const ChannelBase&) = delete;
+  virtual ~ChannelBase();
+
+  const std::string& name() const noexcept { return name_; }
+  std::size_t capacity() const noexcept { return capacity_; }
+
+  void join(Side side);
+  void leave(Side side);
+  void poison(Side side);
+  /// The owning Channel object went away: every waiting and later operation fails.
+  void destroy();
+  /// Takes `r` out of its queue if it is still there.
+  void withdraw(Request& r);
+
+  /// Current joins and queue lengths, for diagnostics.
+  struct Stats {
+    int readers, writers;
+    std::size_t waiting_readers, waiting_writers, buffered;
+    bool poisoned, retired;
+  };
+  Stats stats();
+
+ protected:
+  // Called with mutex_ held. Return the reason an operation cannot start, or Outcome::done.
+  Outcome write_blocked() const noexcept;
+  Outcome read_blocked(bool buffer_empty) const noexcept;
+  // Fails every request in `q` with `outcome`; their contexts go to `wake`.
+  static void fail_all(RequestQueue& q, Outcome outcome, std::vector<Context*>& wake);
+  virtual std::size_t buffered() const noexcept = 0;
+  virtual void clear_buffer() noexcept = 0;
+
+  std::mutex mutex_;
+  RequestQueue readers_;
+  RequestQueue writers_;
+
+ private:
+  std::string name_;
+  std::size_t capacity_;
+  int readers_joined_ = 0;
+  int writers_joined_ = 0;
+  bool readers_retired_ = false;
+  bool writers_retired_ = false;
+  bool poisoned_ = false;
+  bool poisoned_by_writer_ = false;  // readers may still drain the buffer
+  bool destroyed_ = false;
+};
+
+/// Registers `name` as taken (throws csp::Error if it is), or makes up a fresh one if empty.
+std::string claim_channel_name(std::string name);
+void release_channel_name(const std::string& name) noexcept;
+
+}  // namespace csp::detail

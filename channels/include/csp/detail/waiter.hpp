@@ -1,0 +1,132 @@
+// The blocking primitives the channel core is written against: a Context that can park and be
+// woken, and a Waiter that exactly one party may claim (the commit point of every operation).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace csp::detail {
+
+class Waiter;
+
+/// Something that can block until woken: an OS thread, or a process's fiber (installed by the
+/// framework). Every park() is ended by exactly one unpark(), which may come first and from any
+/// thread; cancel() makes the current and every later park fail with Outcome::cancelled.
+class Context {
+ public:
+  /// Blocks until unpark(); `w` is the operation waited on.
+  void park(Waiter& w);
+  virtual void unpark() = 0;
+  void cancel();
+  bool cancelled() const noexcept;
+
+ protected:
+  ~Context() = default;
+  virtual void suspend() = 0;
+
+ private:
+  void lock() const noexcept;
+  void unlock() const noexcept { busy_.clear(std::memory_order_release); }
+
+  mutable std::atomic_flag busy_ = ATOMIC_FLAG_INIT;
+  Waiter* parked_ = nullptr;
+  bool cancelled_ = false;
+};
+
+/// The context of the calling thread or process.
+Context& current_context() noexcept;
+
+/// Installs `ctx` as the calling thread's current context (nullptr restores the thread's own).
+void set_current_context(Context* ctx) noexcept;
+
+/// How an operation ended, written by whoever claimed its waiter.
+enum class Outcome : std::uint8_t { done, poisoned, retired, destroyed, timeout, cancelled };
+
+/// Throws the exception for a failed `outcome` of an operation on `channel`.
+[[noreturn]] void raise(Outcome outcome, const std::string& channel);
+
+/// One blocking operation (a read, a write, or a whole alternation). Exactly one party claims it,
+/// picking the index of the request that fired and the outcome; that party then wakes the owner.
+class Waiter {
+ public:
+  static constexpr int active = -1;
+
+  explicit Waiter(Context& ctx) noexcept : ctx_(&ctx) {}
+  Waiter(const Waiter&) = delete;
+  Waiter& operator=(const Waiter&) = delete;
+
+  /// Claims this waiter alone; false if it was already claimed.
+  bool claim(int index, Outcome outcome) noexcept {
+    if (!lock()) return false;
+    finish(index, outcome);
+    return true;
+  }
+
+  /// Claims two waiters at once (an alternation meeting another): both or neither.
+  static bool claim_pair(Waiter& a, int ia, Waiter& b, int ib) noexcept {
+    Waiter& lo = &a < &b ? a : b;
+    Waiter& hi = &a < &b ? b : a;
+    if (!lo.lock()) return false;
+    if (!hi.lock()) {
+      lo.unlock();
+      return false;
+    }
+    a.finish(ia, Outcome::done);
+    b.finish(ib, Outcome::done);
+    return true;
+  }
+
+  bool claimed() const noexcept { return state_.load(std::memory_order_acquire) >= 0; }
+  int index() const noexcept { return state_.load(std::memory_order_acquire); }
+  Outcome outcome() const noexcept { return outcome_; }
+  Context& context() const noexcept { return *ctx_; }
+
+ private:
+  static constexpr int locked = -2;
+
+  // Spins only while another party holds the waiter for the few instructions of a pair claim.
+  bool lock() noexcept {
+    for (unsigned spins = 0;; ++spins) {
+      int expected = active;
+      if (state_.compare_exchange_weak(expected, locked, std::memory_order_acquire)) return true;
+      if (expected >= 0) return false;
+      if (spins > 64) std::this_thread::yield();
+    }
+  }
+  void unlock() noexcept { state_.store(active, std::memory_order_release); }
+  void finish(int index, Outcome outcome) noexcept {
+    outcome_ = outcome;
+    state_.store(index, std::memory_order_release);
+  }
+
+  std::atomic<int> state_{active};
+  Outcome outcome_{Outcome::done};
+  Context* ctx_;
+};
+
+/// A thread's own context: waits on a condition variable until unpark().
+class ThreadContext final : public Context {
+ public:
+  void unpark() override {
+    std::lock_guard lock(mutex_);
+    permit_ = true;
+    cv_.notify_one();
+  }
+
+ private:
+  void suspend() override {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return permit_; });
+    permit_ = false;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool permit_ = false;
+};
+
+}  // namespace csp::detail

@@ -1,0 +1,196 @@
+// Join counting, retire, poison and destruction for every channel, and the name registry.
+// PyCSP semantics: a side retires for good once every end that joined it has left.
+
+#include "csp/detail/channel_base.hpp"
+
+#include <atomic>
+#include <unordered_set>
+
+#include "csp/errors.hpp"
+
+namespace csp::detail {
+
+namespace {
+
+thread_local ThreadContext thread_context;
+thread_local Context* current = nullptr;
+
+struct NameRegistry {
+  std::mutex mutex;
+  std::unordered_set<std::string> names;
+  std::uint64_t next = 0;
+};
+
+NameRegistry& registry() {
+  static NameRegistry r;
+  return r;
+}
+
+void wake_all(const std::vector<Context*>& wake) {
+  for (Context* c : wake) c->unpark();
+}
+
+}  // namespace
+
+void Context::lock() const noexcept {
+  while (busy_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+}
+
+void Context::park(Waiter& w) {
+  lock();
+  if (cancelled_) {
+    unlock();
+    if (w.claim(0, Outcome::cancelled)) unpark();
+  } else {
+    parked_ = &w;
+    unlock();
+  }
+  suspend();
+  lock();
+  parked_ = nullptr;
+  unlock();
+}
+
+void Context::cancel() {
+  lock();
+  cancelled_ = true;
+  Waiter* w = parked_;
+  bool claimed = w && w->claim(0, Outcome::cancelled);
+  unlock();
+  if (claimed) unpark();
+}
+
+bool Context::cancelled() const noexcept {
+  lock();
+  bool c = cancelled_;
+  unlock();
+  return c;
+}
+
+Context& current_context() noexcept { return current ? *current : thread_context; }
+
+void set_current_context(Context* ctx) noexcept { current = ctx; }
+
+void raise(Outcome outcome, const std::string& channel) {
+  switch (outcome) {
+    case Outcome::poisoned:
+      throw ChannelPoisonException("channel '" + channel + "' is poisoned");
+    case Outcome::retired:
+      throw ChannelRetireException("channel '" + channel + "' is retired");
+    case Outcome::destroyed:
+      throw Error("channel '" + channel + "' was used after it was destroyed");
+    default:
+      throw Error("'" + channel + "': operation cancelled, the process was terminated");
+  }
+}
+
+std::string claim_channel_name(std::string name) {
+  NameRegistry& r = registry();
+  std::lock_guard lock(r.mutex);
+  if (name.empty()) {
+    do name = "channel-" + std::to_string(++r.next);
+    while (r.names.count(name));
+  } else if (r.names.count(name)) {
+    throw Error("channel '" + name + "' already exists");
+  }
+  r.names.insert(name);
+  return name;
+}
+
+void release_channel_name(const std::string& name) noexcept {
+  NameRegistry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.names.erase(name);
+}
+
+ChannelBase::ChannelBase(std::string name, std::size_t capacity)
+    : name_(claim_channel_name(std::move(name))), capacity_(capacity) {}
+
+ChannelBase::~ChannelBase() = default;
+
+void ChannelBase::join(Side side) {
+  std::lock_guard lock(mutex_);
+  ++(side == Side::reader ? readers_joined_ : writers_joined_);
+}
+
+void ChannelBase::leave(Side side) {
+  std::vector<Context*> wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (side == Side::reader) {
+      if (--readers_joined_ == 0) {
+        readers_retired_ = true;
+        fail_all(writers_, Outcome::retired, wake);
+      }
+    } else if (--writers_joined_ == 0) {
+      writers_retired_ = true;
+      // A non-empty buffer means no reader waits; they drain it first.
+      fail_all(readers_, Outcome::retired, wake);
+    }
+  }
+  wake_all(wake);
+}
+
+void ChannelBase::poison(Side side) {
+  std::vector<Context*> wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (!poisoned_) poisoned_by_writer_ = side == Side::writer;
+    else if (side == Side::reader) poisoned_by_writer_ = false;
+    poisoned_ = true;
+    if (!poisoned_by_writer_) clear_buffer();
+    fail_all(readers_, Outcome::poisoned, wake);
+    fail_all(writers_, Outcome::poisoned, wake);
+  }
+  wake_all(wake);
+}
+
+void ChannelBase::destroy() {
+  release_channel_name(name_);
+  std::vector<Context*> wake;
+  {
+    std::lock_guard lock(mutex_);
+    destroyed_ = true;
+    clear_buffer();
+    fail_all(readers_, Outcome::destroyed, wake);
+    fail_all(writers_, Outcome::destroyed, wake);
+  }
+  wake_all(wake);
+}
+
+void ChannelBase::withdraw(Request& r) {
+  std::lock_guard lock(mutex_);
+  if (r.queue) r.queue->unlink(r);
+}
+
+ChannelBase::Stats ChannelBase::stats() {
+  std::lock_guard lock(mutex_);
+  std::size_t wr = 0, ww = 0;
+  for (Request* r = readers_.front(); r; r = r->next) ++wr;
+  for (Request* r = writers_.front(); r; r = r->next) ++ww;
+  return {readers_joined_, writers_joined_, wr, ww, buffered(), poisoned_,
+          readers_retired_ || writers_retired_};
+}
+
+Outcome ChannelBase::write_blocked() const noexcept {
+  if (destroyed_) return Outcome::destroyed;
+  if (poisoned_) return Outcome::poisoned;
+  if (readers_retired_) return Outcome::retired;
+  return Outcome::done;
+}
+
+Outcome ChannelBase::read_blocked(bool buffer_empty) const noexcept {
+  if (destroyed_) return Outcome::destroyed;
+  if (poisoned_ && (!poisoned_by_writer_ || buffer_empty)) return Outcome::poisoned;
+  if (writers_retired_ && buffer_empty && writers_.empty()) return Outcome::retired;
+  return Outcome::done;
+}
+
+void ChannelBase::fail_all(RequestQueue& q, Outcome outcome, std::vector<Context*>& wake) {
+  while (Request* r = q.front()) {
+    q.unlink(*r);
+    if (r->waiter->claim(r->index, outcome)) wake.push_back(&r->waiter->context());
+  }
+}
+
+}  // namespace csp::detail

@@ -1,0 +1,27 @@
+// A one-shot event any context can wait on, optionally until a deadline: the end of a process,
+// the reply to a request sent to an owner actor.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "csp/detail/timer.hpp"
+
+namespace csp::detail {
+
+class Completion {
+ public:
+  /// Marks complete and wakes every waiter; later calls do nothing.
+  void complete();
+  bool completed() const;
+  /// Blocks the calling process or thread until complete (or `deadline`); true if complete.
+  bool wait(std::optional<Clock::time_point> deadline = std::nullopt);
+
+ private:
+  mutable std::mutex mutex_;
+  bool done_ = false;
+  std::vector<Waiter*> waiters_;
+};
+
+}  // namespace csp::detail

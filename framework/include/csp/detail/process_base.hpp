@@ -1,0 +1,73 @@
+// The control block behind every Process handle: lifecycle, exit code, the exception that
+// escaped, and the channel ends among its arguments (poisoned or retired when it fails).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "csp/detail/completion.hpp"
+
+namespace csp::detail {
+
+enum class Launch : std::uint8_t { fiber, thread };
+
+class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
+ public:
+  explicit ProcessBase(Launch launch);
+  ProcessBase(const ProcessBase&) = delete;
+  ProcessBase& operator=(const ProcessBase&) = delete;
+  virtual ~ProcessBase();
+
+  /// Starts on the runtime (on the caller's worker when called from a process).
+  void start();
+  void join() { done_.wait(); }
+  bool join_until(Clock::time_point deadline) { return done_.wait(deadline); }
+  bool is_alive() const;
+  void terminate();
+  std::optional<int> exitcode() const;
+  std::optional<int> pid() const;
+  const std::string& name() const noexcept { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+  Launch launch() const noexcept { return launch_; }
+
+  /// The exception that escaped the body, unless it was a ChannelException.
+  std::exception_ptr error() const noexcept { return error_; }
+  /// Order in which errors escaped, across all processes (to rethrow the first).
+  std::uint64_t error_order() const noexcept { return error_order_; }
+
+  /// Runs the body on the calling context; the runtime calls it once.
+  void run();
+
+ protected:
+  virtual void body() = 0;
+  /// Poisons (or retires) every channel end among the arguments, swallowing failures.
+  virtual void release_ends(bool poison) noexcept = 0;
+
+ private:
+  enum class State : std::uint8_t { created, running, ended };
+  friend void start_group(ProcessBase* const* procs, std::size_t n);
+
+  Launch launch_;
+  std::string name_;
+  std::atomic<State> state_{State::created};
+  mutable std::mutex mutex_;  // guards context_ and terminate_ against the process ending
+  Context* context_ = nullptr;
+  bool terminate_ = false;
+  int exitcode_ = 0;
+  std::exception_ptr error_;
+  std::uint64_t error_order_ = 0;
+  Completion done_;
+};
+
+/// Starts `procs` together; from inside a process they share its worker.
+void start_group(ProcessBase* const* procs, std::size_t n);
+/// Waits for all of `procs`; then rethrows the first non-channel exception among them.
+void join_group(ProcessBase* const* procs, std::size_t n);
+
+}  // namespace csp::detail

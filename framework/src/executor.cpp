@@ -1,0 +1,96 @@
+// Executors and fibers. Exceptions never cross a fiber boundary: ProcessBase::run catches
+// everything but Boost's forced_unwind, which must reach the fiber's entry to unwind it.
+
+#include "executor.hpp"
+
+#include <caf/all.hpp>
+
+namespace csp::detail {
+
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+
+namespace {
+thread_local Executor* running_executor = nullptr;
+}
+
+Fiber::Fiber(Executor& home, StackPool& stacks, std::shared_ptr<ProcessBase> process)
+    : home_(&home), process_(std::move(process)) {
+  fiber_ = boost::context::fiber(std::allocator_arg, PooledStack(stacks),
+                                 [this](boost::context::fiber&& back) {
+                                   back_ = std::move(back);
+                                   process_->run();
+                                   ended_ = true;
+                                   return std::move(back_);
+                                 });
+}
+
+void Fiber::unpark() { home_->schedule(this); }
+
+void Fiber::suspend() { back_ = std::move(back_).resume(); }
+
+bool Fiber::resume() {
+  set_current_context(this);
+  fiber_ = std::move(fiber_).resume();
+  set_current_context(nullptr);
+  return ended_;
+}
+
+Executor* Executor::current() noexcept { return running_executor; }
+
+void Executor::adopt(Fiber* f) {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    live_.insert(f);
+  }
+  schedule(f);
+}
+
+void Executor::abandon() noexcept {
+  std::unordered_set<Fiber*> live;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    live.swap(live_);
+    inbox_.clear();
+  }
+  ready_.clear();
+  for (Fiber* f : live) delete f;
+}
+
+void Executor::schedule(Fiber* f) {
+  if (running_executor == this) {
+    ready_.push_back(f);
+    return;
+  }
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_.push_back(f);
+  }
+  if (idle_.exchange(false)) caf::anon_send(actor_, resume_atom::value);
+}
+
+void Executor::run() {
+  running_executor = this;
+  for (;;) {
+    while (!ready_.empty()) {
+      Fiber* f = ready_.front();
+      ready_.pop_front();
+      if (f->resume()) {
+        {
+          std::lock_guard lock(inbox_mutex_);
+          live_.erase(f);
+        }
+        delete f;
+      }
+    }
+    std::unique_lock lock(inbox_mutex_);
+    if (inbox_.empty()) {
+      idle_.store(true);
+      break;
+    }
+    ready_.insert(ready_.end(), inbox_.begin(), inbox_.end());
+    inbox_.clear();
+  }
+  running_executor = nullptr;
+}
+
+}  // namespace csp::detail

@@ -1,0 +1,70 @@
+// An executor hosts process fibers on one CAF actor: a local wake-up is a push onto its run
+// queue and a fiber switch; only a wake-up from another thread sends the actor a message.
+#pragma once
+
+#include <boost/context/fiber.hpp>
+#include <caf/actor.hpp>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <unordered_set>
+#include <vector>
+
+#include "csp/detail/process_base.hpp"
+#include "stack_pool.hpp"
+
+namespace csp::detail {
+
+class Executor;
+
+/// A process body on its own stack; the Context that parks and wakes it.
+class Fiber final : public Context {
+ public:
+  Fiber(Executor& home, StackPool& stacks, std::shared_ptr<ProcessBase> process);
+
+  void unpark() override;
+  Executor& home() const noexcept { return *home_; }
+  /// Runs the fiber until it parks or ends (on its executor's thread). True once it has ended.
+  bool resume();
+
+ private:
+  void suspend() override;
+
+  Executor* home_;
+  std::shared_ptr<ProcessBase> process_;
+  boost::context::fiber fiber_;  // suspended fiber, or empty while it runs
+  boost::context::fiber back_;   // while it runs: the executor's loop
+  bool ended_ = false;
+};
+
+class Executor {
+ public:
+  Executor() = default;
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  void attach(caf::actor actor) { actor_ = std::move(actor); }
+  const caf::actor& actor() const noexcept { return actor_; }
+
+  /// Takes ownership of a new fiber and makes it runnable; callable from any thread.
+  void adopt(Fiber* f);
+  /// Makes `f` runnable; callable from any thread.
+  void schedule(Fiber* f);
+  /// Runs fibers until none is runnable (called by the hosting actor).
+  void run();
+  /// The executor running on this thread, if any.
+  static Executor* current() noexcept;
+  /// Destroys the fibers that have not ended, unwinding their stacks. Only once the hosting
+  /// actor has stopped.
+  void abandon() noexcept;
+
+ private:
+  caf::actor actor_;
+  std::deque<Fiber*> ready_;  // touched only by run()'s thread
+  std::mutex inbox_mutex_;
+  std::vector<Fiber*> inbox_;  // wake-ups from other threads
+  std::unordered_set<Fiber*> live_;  // guarded by inbox_mutex_
+  std::atomic<bool> idle_{true};
+};
+
+}  // namespace csp::detail

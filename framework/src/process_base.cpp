@@ -1,0 +1,103 @@
+// A process's lifecycle. Like PyCSP, a ChannelPoisonException (ChannelRetireException)
+// escaping the body poisons (retires) the ends it was given; any other exception poisons them
+// too and is kept for Parallel and Sequence to rethrow.
+
+#include "csp/detail/process_base.hpp"
+
+#include <unistd.h>
+
+#include <boost/context/detail/exception.hpp>
+
+#include "csp/errors.hpp"
+#include "runtime.hpp"
+
+namespace csp::detail {
+
+namespace {
+std::atomic<std::uint64_t> process_count{0};
+std::atomic<std::uint64_t> error_count{0};
+}  // namespace
+
+ProcessBase::ProcessBase(Launch launch)
+    : launch_(launch), name_("Process-" + std::to_string(++process_count)) {}
+
+ProcessBase::~ProcessBase() = default;
+
+void ProcessBase::start() {
+  ProcessBase* self = this;
+  start_group(&self, 1);
+}
+
+bool ProcessBase::is_alive() const { return state_.load() == State::running; }
+
+std::optional<int> ProcessBase::exitcode() const {
+  if (state_.load(std::memory_order_acquire) != State::ended) return std::nullopt;
+  return exitcode_;
+}
+
+std::optional<int> ProcessBase::pid() const {
+  if (state_.load() == State::created) return std::nullopt;
+  return static_cast<int>(::getpid());
+}
+
+void ProcessBase::terminate() {
+  std::lock_guard lock(mutex_);
+  terminate_ = true;
+  if (context_) context_->cancel();
+}
+
+void ProcessBase::run() {
+  {
+    std::lock_guard lock(mutex_);
+    context_ = &current_context();
+    if (terminate_) context_->cancel();
+  }
+  int code = 0;
+  try {
+    body();
+  } catch (const boost::context::detail::forced_unwind&) {
+    throw;
+  } catch (const ChannelPoisonException&) {
+    release_ends(true);
+  } catch (const ChannelRetireException&) {
+    release_ends(false);
+  } catch (...) {
+    release_ends(true);
+    code = 1;
+    std::lock_guard lock(mutex_);
+    if (!terminate_) {
+      error_ = std::current_exception();
+      error_order_ = ++error_count;
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    context_ = nullptr;
+    exitcode_ = terminate_ ? -15 : code;
+  }
+  state_.store(State::ended, std::memory_order_release);
+  done_.complete();
+}
+
+void start_group(ProcessBase* const* procs, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    auto expected = ProcessBase::State::created;
+    if (!procs[i]->state_.compare_exchange_strong(expected, ProcessBase::State::running))
+      throw Error("process '" + procs[i]->name() + "' was already started");
+  }
+  runtime().start(procs, n);
+}
+
+void join_group(ProcessBase* const* procs, std::size_t n) {
+  ProcessBase* first = nullptr;
+  for (std::size_t i = 0; i < n; ++i) {
+    procs[i]->join();
+    if (procs[i]->error() && (!first || procs[i]->error_order() < first->error_order()))
+      first = procs[i];
+  }
+  if (first) std::rethrow_exception(first->error());
+}
+
+void spawn(std::shared_ptr<ProcessBase> p) { runtime().spawned(std::move(p)); }
+
+}  // namespace csp::detail

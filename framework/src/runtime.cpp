@@ -1,0 +1,175 @@
+// The default runtime's lifecycle: started on first use, stopped by shutdown() or at exit.
+// Stopping unwinds parked processes while the runtime is still reachable, since their
+// unwinding code (timers, channels) may call back into it.
+
+#include "runtime.hpp"
+
+#include <caf/all.hpp>
+#include <cstdlib>
+#include <thread>
+
+#include "csp/errors.hpp"
+#include "csp/runtime.hpp"
+
+namespace csp::detail {
+
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+
+namespace {
+
+class ExecutorActor final : public caf::event_based_actor {
+ public:
+  ExecutorActor(caf::actor_config& cfg, Executor* executor)
+      : caf::event_based_actor(cfg), executor_(executor) {}
+
+  caf::behavior make_behavior() override {
+    return {[this](resume_atom) { executor_->run(); }};
+  }
+
+ private:
+  Executor* executor_;
+};
+
+struct Global {
+  std::mutex mutex;
+  Configuration config;
+  std::unique_ptr<Runtime> runtime;
+  std::atomic<Runtime*> current{nullptr};
+  bool exit_hook = false;
+};
+
+Global& global() {
+  static Global* g = new Global;  // never destroyed: the exit hook below outlives statics
+  return *g;
+}
+
+void stop_runtime() noexcept {
+  Global& g = global();
+  std::lock_guard lock(g.mutex);
+  if (!g.runtime) return;
+  g.runtime->stop();
+  g.current.store(nullptr);
+  g.runtime.reset();
+}
+
+// CAF 0.17's actor_system cannot be destroyed once exit() has begun (it frees memory twice;
+// a ten-line program without csp shows it). At exit the runtime stops its processes and
+// timer and leaves CAF's idle threads to the OS; csp::shutdown() stops everything.
+void stop_at_exit() noexcept {
+  Global& g = global();
+  std::lock_guard lock(g.mutex);
+  if (!g.runtime) return;
+  g.runtime->stop(false);
+  g.current.store(nullptr);
+  (void)g.runtime.release();
+}
+
+}  // namespace
+
+Runtime& runtime() {
+  Global& g = global();
+  if (Runtime* r = g.current.load(std::memory_order_acquire)) return *r;
+  std::lock_guard lock(g.mutex);
+  if (!g.runtime) {
+    g.runtime = std::make_unique<Runtime>(g.config);
+    g.current.store(g.runtime.get(), std::memory_order_release);
+    if (!g.exit_hook) {
+      g.exit_hook = true;
+      std::atexit(stop_at_exit);
+    }
+  }
+  return *g.runtime;
+}
+
+Runtime::Runtime(const Configuration& config)
+    : config_(config),
+      cfg_(std::make_unique<caf::actor_system_config>()),
+      stacks_(config.stack_size()),
+      timer_(std::make_unique<Timer>()) {
+  std::size_t n = config.threads() ? config.threads() : std::thread::hardware_concurrency();
+  if (n == 0) n = 1;
+  cfg_->set("scheduler.max-threads", n);
+  system_ = std::make_unique<caf::actor_system>(*cfg_);
+  for (std::size_t i = 0; i < n; ++i) {
+    executors_.push_back(std::make_unique<Executor>());
+    executors_.back()->attach(system_->spawn<ExecutorActor>(executors_.back().get()));
+  }
+}
+
+Runtime::~Runtime() = default;
+
+void Runtime::start(ProcessBase* const* procs, std::size_t n) {
+  Executor* ex = Executor::current();
+  if (!ex) ex = executors_[next_.fetch_add(1, std::memory_order_relaxed) % executors_.size()].get();
+  for (std::size_t i = 0; i < n; ++i) {
+    std::shared_ptr<ProcessBase> p = procs[i]->shared_from_this();
+    if (p->launch() == Launch::thread) {
+      {
+        std::lock_guard lock(threads_->mutex);
+        threads_->live.push_back(p.get());
+      }
+      std::thread([threads = threads_, p] {
+        p->run();
+        std::lock_guard lock(threads->mutex);
+        std::erase(threads->live, p.get());
+        threads->cv.notify_all();
+      }).detach();
+    } else {
+      ex->adopt(new Fiber(*ex, stacks_, std::move(p)));
+    }
+  }
+}
+
+void Runtime::spawned(std::shared_ptr<ProcessBase> p) {
+  std::lock_guard lock(spawned_mutex_);
+  if (spawned_.size() >= 64 && spawned_.size() == spawned_.capacity())
+    std::erase_if(spawned_, [](const auto& q) { return q->exitcode().has_value(); });
+  spawned_.push_back(std::move(p));
+}
+
+void Runtime::join_spawned() {
+  for (;;) {
+    std::vector<std::shared_ptr<ProcessBase>> batch;
+    {
+      std::lock_guard lock(spawned_mutex_);
+      batch.swap(spawned_);
+    }
+    if (batch.empty()) return;
+    for (auto& p : batch) p->join();
+  }
+}
+
+void Runtime::stop(bool destroy_system) noexcept {
+  for (auto& ex : executors_) caf::anon_send_exit(ex->actor(), caf::exit_reason::user_shutdown);
+  system_->await_all_actors_done();
+  for (auto& ex : executors_) ex->abandon();
+  // Thread processes cannot be unwound: fail their channel operations and give them a moment.
+  std::unique_lock lock(threads_->mutex);
+  for (ProcessBase* p : threads_->live) p->terminate();
+  threads_->cv.wait_for(lock, std::chrono::seconds(1), [this] { return threads_->live.empty(); });
+  lock.unlock();
+  timer_.reset();
+  if (!destroy_system) return;
+  executors_.clear();
+  system_.reset();
+}
+
+}  // namespace csp::detail
+
+namespace csp {
+
+void Configuration::apply() const {
+  detail::Global& g = detail::global();
+  std::lock_guard lock(g.mutex);
+  if (g.runtime) throw Error("csp::Configuration::apply: the runtime has already started");
+  g.config = *this;
+}
+
+void shutdown() {
+  if (detail::Executor::current())
+    throw Error("csp::shutdown() called from inside a process");
+  if (detail::Runtime* r = detail::global().current.load()) r->join_spawned();
+  detail::stop_runtime();
+}
+
+}  // namespace csp
