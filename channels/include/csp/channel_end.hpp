@@ -57,8 +57,10 @@ class ChannelEnd {
   const std::string& channel_name() const noexcept { return core_->name(); }
   bool retired() const noexcept { return join_ && join_->retired.load(); }
 
-  /// The channel core, for alternation guards.
+  /// The channel core, for alternation guards: throws as an operation would.
   ChannelCore<T>& core() const { return usable(); }
+  /// The channel core, even for a retired or moved-from end.
+  ChannelCore<T>* core_ptr() const noexcept { return core_.get(); }
 
  protected:
   ChannelCore<T>& usable() const {

@@ -2,6 +2,7 @@
 // Programs include <csp/csp.hpp> and link csp::csp.
 #pragma once
 
+#include "csp/alternation.hpp"
 #include "csp/channel.hpp"
 #include "csp/configuration.hpp"
 #include "csp/errors.hpp"
