@@ -5,12 +5,28 @@
 
 #include <atomic>
 #include <unordered_set>
+#include <vector>
 
+#include "csp/detail/activity.hpp"
 #include "csp/errors.hpp"
 
 namespace csp::detail {
 
 namespace {
+
+std::atomic<long> activity{0};
+std::atomic<DeadlockHandler> deadlock_handler{nullptr};
+
+struct ThreadRegistry {
+  std::mutex mutex;
+  std::vector<ThreadContext*> contexts;
+  std::string deadlock_report;
+};
+
+ThreadRegistry& threads() {
+  static ThreadRegistry* r = new ThreadRegistry;  // outlives every thread's context
+  return *r;
+}
 
 thread_local ThreadContext thread_context;
 thread_local Context* current = nullptr;
@@ -45,19 +61,37 @@ void Context::park(Waiter& w) {
     parked_ = &w;
     unlock();
   }
+  activity_remove();
   suspend();
   lock();
   parked_ = nullptr;
   unlock();
 }
 
+void Context::unpark() {
+  activity_add();
+  wake();
+}
+
 void Context::cancel() {
   lock();
   cancelled_ = true;
-  Waiter* w = parked_;
-  bool claimed = w && w->claim(0, Outcome::cancelled);
+  unlock();
+  interrupt(Outcome::cancelled);
+}
+
+void Context::interrupt(Outcome outcome) {
+  lock();
+  bool claimed = parked_ && parked_->claim(0, outcome);
   unlock();
   if (claimed) unpark();
+}
+
+std::string Context::waiting_on() const {
+  lock();
+  std::string what = parked_ && !parked_->claimed() ? parked_->describe() : std::string();
+  unlock();
+  return what;
 }
 
 bool Context::cancelled() const noexcept {
@@ -65,6 +99,50 @@ bool Context::cancelled() const noexcept {
   bool c = cancelled_;
   unlock();
   return c;
+}
+
+void activity_add() noexcept { activity.fetch_add(1, std::memory_order_relaxed); }
+
+void activity_remove() noexcept {
+  if (activity.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    if (DeadlockHandler h = deadlock_handler.load()) h();
+}
+
+void set_deadlock_handler(DeadlockHandler handler) noexcept { deadlock_handler.store(handler); }
+
+ThreadContext::ThreadContext() {
+  activity_add();
+  ThreadRegistry& r = threads();
+  std::lock_guard lock(r.mutex);
+  r.contexts.push_back(this);
+}
+
+ThreadContext::~ThreadContext() {
+  {
+    ThreadRegistry& r = threads();
+    std::lock_guard lock(r.mutex);
+    std::erase(r.contexts, this);
+  }
+  activity_remove();
+}
+
+void ThreadContext::interrupt_all(Outcome outcome) {
+  ThreadRegistry& r = threads();
+  std::lock_guard lock(r.mutex);
+  for (ThreadContext* c : r.contexts) c->interrupt(outcome);
+}
+
+void ThreadContext::describe_all(std::string& out) {
+  ThreadRegistry& r = threads();
+  std::lock_guard lock(r.mutex);
+  for (ThreadContext* c : r.contexts)
+    if (std::string what = c->waiting_on(); !what.empty()) out += "  a thread waits on " + what + "\n";
+}
+
+void set_deadlock_report(std::string report) {
+  ThreadRegistry& r = threads();
+  std::lock_guard lock(r.mutex);
+  r.deadlock_report = std::move(report);
 }
 
 Context& current_context() noexcept { return current ? *current : thread_context; }
@@ -79,6 +157,11 @@ void raise(Outcome outcome, const std::string& channel) {
       throw ChannelRetireException("channel '" + channel + "' is retired");
     case Outcome::destroyed:
       throw Error("channel '" + channel + "' was used after it was destroyed");
+    case Outcome::deadlock: {
+      ThreadRegistry& r = threads();
+      std::lock_guard lock(r.mutex);
+      throw Deadlock(r.deadlock_report);
+    }
     default:
       throw Error("'" + channel + "': operation cancelled, the process was terminated");
   }
@@ -161,6 +244,14 @@ void ChannelBase::destroy() {
 void ChannelBase::withdraw(Request& r) {
   std::lock_guard lock(mutex_);
   if (r.queue) r.queue->unlink(r);
+}
+
+std::string ChannelBase::describe_read(const void* channel) {
+  return "a read from channel '" + static_cast<const ChannelBase*>(channel)->name() + "'";
+}
+
+std::string ChannelBase::describe_write(const void* channel) {
+  return "a write to channel '" + static_cast<const ChannelBase*>(channel)->name() + "'";
 }
 
 ChannelBase::Stats ChannelBase::stats() {

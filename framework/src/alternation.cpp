@@ -42,6 +42,19 @@ std::size_t random_below(std::size_t n) {
   return static_cast<std::size_t>(state % n);
 }
 
+struct GuardList {
+  GuardBase* const* guards;
+  std::size_t n;
+};
+
+std::string describe_alternation(const void* subject) {
+  auto* list = static_cast<const GuardList*>(subject);
+  std::string out = "an alternation over";
+  for (std::size_t i = 0; i < list->n; ++i)
+    if (const ChannelBase* c = list->guards[i]->channel()) out += " '" + c->name() + "'";
+  return out;
+}
+
 std::string describe(const GuardBase& g) {
   if (const ChannelBase* c = g.channel()) return c->name();
   return "alternation";
@@ -63,7 +76,8 @@ std::size_t select(GuardBase* const* guards, std::size_t n, Policy policy, bool 
     if (auto it = fair_last.find(key); it != fair_last.end()) start = (it->second + 1) % n;
   }
 
-  Waiter w(ctx);
+  GuardList list{guards, n};
+  Waiter w(ctx, &describe_alternation, &list);
   bool self_claimed = false;
   std::size_t offered = 0;  // guards start, start+1, ... (mod n) were offered
   std::size_t skip = n, timeout = n;

@@ -3,6 +3,8 @@
 
 #include "csp/detail/completion.hpp"
 
+#include "csp/detail/activity.hpp"
+
 namespace csp::detail {
 
 void Completion::complete() {
@@ -24,12 +26,14 @@ bool Completion::completed() const {
 }
 
 bool Completion::wait(std::optional<Clock::time_point> deadline) {
-  Waiter w(current_context());
+  Waiter w(current_context(), [](const void*) { return std::string("the end of a process"); });
   {
     std::lock_guard lock(mutex_);
     if (done_) return true;
     waiters_.push_back(&w);
   }
+  std::optional<Activity> external;
+  if (external_) external.emplace();
   std::uint64_t timer = deadline ? arm_timer(w, 0, Outcome::timeout, *deadline) : 0;
   try {
     w.context().park(w);

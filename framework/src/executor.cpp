@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include "csp/detail/activity.hpp"
+
 namespace csp::detail {
 
 using resume_atom = caf::atom_constant<caf::atom("resume")>;
@@ -24,7 +26,7 @@ Fiber::Fiber(Executor& home, StackPool& stacks, std::shared_ptr<ProcessBase> pro
                                  });
 }
 
-void Fiber::unpark() { home_->schedule(this); }
+void Fiber::wake() { home_->schedule(this); }
 
 void Fiber::suspend() { back_ = std::move(back_).resume(); }
 
@@ -38,6 +40,7 @@ bool Fiber::resume() {
 Executor* Executor::current() noexcept { return running_executor; }
 
 void Executor::adopt(Fiber* f) {
+  activity_add();  // runnable until it first parks
   {
     std::lock_guard lock(inbox_mutex_);
     live_.insert(f);
@@ -54,6 +57,13 @@ void Executor::abandon() noexcept {
   }
   ready_.clear();
   for (Fiber* f : live) delete f;
+}
+
+void Executor::describe_blocked(std::string& out) {
+  std::lock_guard lock(inbox_mutex_);
+  for (Fiber* f : live_)
+    if (std::string what = f->waiting_on(); !what.empty())
+      out += "  process '" + f->name() + "' waits on " + what + "\n";
 }
 
 void Executor::schedule(Fiber* f) {
@@ -80,6 +90,7 @@ void Executor::run() {
           live_.erase(f);
         }
         delete f;
+        activity_remove();
       }
     }
     std::unique_lock lock(inbox_mutex_);

@@ -7,6 +7,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_set>
 #include <vector>
 
@@ -22,13 +23,14 @@ class Fiber final : public Context {
  public:
   Fiber(Executor& home, StackPool& stacks, std::shared_ptr<ProcessBase> process);
 
-  void unpark() override;
   Executor& home() const noexcept { return *home_; }
+  const std::string& name() const noexcept { return process_->name(); }
   /// Runs the fiber until it parks or ends (on its executor's thread). True once it has ended.
   bool resume();
 
  private:
   void suspend() override;
+  void wake() override;
 
   Executor* home_;
   std::shared_ptr<ProcessBase> process_;
@@ -57,6 +59,8 @@ class Executor {
   /// Destroys the fibers that have not ended, unwinding their stacks. Only once the hosting
   /// actor has stopped.
   void abandon() noexcept;
+  /// Appends a line for each of its parked processes and what it waits on.
+  void describe_blocked(std::string& out);
 
  private:
   caf::actor actor_;

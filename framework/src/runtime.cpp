@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "csp/detail/activity.hpp"
 #include "csp/errors.hpp"
 #include "csp/runtime.hpp"
 
@@ -90,6 +91,9 @@ Runtime::Runtime(const Configuration& config)
   if (n == 0) n = 1;
   cfg_->set("scheduler.max-threads", n);
   system_ = std::make_unique<caf::actor_system>(*cfg_);
+  set_deadlock_handler([] {
+    if (Runtime* r = global().current.load()) r->report_deadlock();
+  });
   for (std::size_t i = 0; i < n; ++i) {
     executors_.push_back(std::make_unique<Executor>());
     executors_.back()->attach(system_->spawn<ExecutorActor>(executors_.back().get()));
@@ -97,6 +101,16 @@ Runtime::Runtime(const Configuration& config)
 }
 
 Runtime::~Runtime() = default;
+
+void Runtime::report_deadlock() {
+  std::string report = "deadlock: every process is blocked and nothing can wake any of them\n";
+  for (auto& ex : executors_) ex->describe_blocked(report);
+  ThreadContext::describe_all(report);
+  report.pop_back();
+  set_deadlock_report(std::move(report));
+  // Whoever waits in a thread (Parallel from main, a thread process) gets csp::Deadlock.
+  ThreadContext::interrupt_all(Outcome::deadlock);
+}
 
 void Runtime::start(ProcessBase* const* procs, std::size_t n) {
   Executor* ex = Executor::current();
@@ -108,7 +122,10 @@ void Runtime::start(ProcessBase* const* procs, std::size_t n) {
         std::lock_guard lock(threads_->mutex);
         threads_->live.push_back(p.get());
       }
+      activity_add();  // until the thread's own context counts it
       std::thread([threads = threads_, p] {
+        current_context();
+        activity_remove();
         p->run();
         std::lock_guard lock(threads->mutex);
         std::erase(threads->live, p.get());

@@ -34,6 +34,8 @@ class Runtime {
   /// Starts `procs` on one executor: the caller's when it is a process, else the next in turn.
   void start(ProcessBase* const* procs, std::size_t n);
   void spawned(std::shared_ptr<ProcessBase> p);
+  /// Tells every thread waiting on processes that nothing can wake them.
+  void report_deadlock();
   /// Waits until every spawned process has ended.
   void join_spawned();
   /// Stops every executor, unwinds processes that never ended, ends thread processes, and

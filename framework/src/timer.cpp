@@ -3,6 +3,7 @@
 
 #include "timer.hpp"
 
+#include "csp/detail/activity.hpp"
 #include "runtime.hpp"
 
 namespace csp::detail {
@@ -19,6 +20,7 @@ Timer::~Timer() {
 }
 
 std::uint64_t Timer::arm(Waiter& w, int index, Outcome outcome, Clock::time_point deadline) {
+  activity_add();  // a pending timer may still wake someone
   std::lock_guard lock(mutex_);
   std::uint64_t id = ++next_id_;
   auto it = queue_.emplace(deadline, std::pair{id, Entry{&w, index, outcome}});
@@ -28,11 +30,14 @@ std::uint64_t Timer::arm(Waiter& w, int index, Outcome outcome, Clock::time_poin
 }
 
 void Timer::cancel(std::uint64_t id) noexcept {
-  std::lock_guard lock(mutex_);
-  if (auto it = by_id_.find(id); it != by_id_.end()) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) return;
     queue_.erase(it->second);
     by_id_.erase(it);
   }
+  activity_remove();
 }
 
 std::size_t Timer::pending() const {
@@ -56,6 +61,9 @@ void Timer::loop() {
     queue_.erase(first);
     by_id_.erase(id);
     if (e.waiter->claim(e.index, e.outcome)) e.waiter->context().unpark();
+    lock.unlock();
+    activity_remove();
+    lock.lock();
   }
 }
 

@@ -31,4 +31,11 @@ class ChannelRetireException : public ChannelException {
   using ChannelException::ChannelException;
 };
 
+/// Every process is blocked and nothing can wake any of them; the message names them and what
+/// each waits on.
+class Deadlock : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace csp

@@ -41,6 +41,8 @@ class ChannelBase {
   Stats stats();
 
  protected:
+  static std::string describe_read(const void* channel);
+  static std::string describe_write(const void* channel);
   // Called with mutex_ held. Return the reason an operation cannot start, or Outcome::done.
   Outcome write_blocked() const noexcept;
   Outcome read_blocked(bool buffer_empty) const noexcept;

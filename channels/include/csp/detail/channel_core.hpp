@@ -60,7 +60,7 @@ class ChannelCore final : public ChannelBase {
   /// Blocks until `v` is taken or buffered; moves from `v`.
   void write(T& v) {
     Context& ctx = current_context();
-    Waiter w(ctx);
+    Waiter w(ctx, &describe_write, this);
     Request r{&w, &v};
     std::unique_lock lock(mutex_);
     if (Outcome o = write_blocked(); o != Outcome::done) {
@@ -84,7 +84,7 @@ class ChannelCore final : public ChannelBase {
   /// Blocks until a message arrives.
   T read() {
     Context& ctx = current_context();
-    Waiter w(ctx);
+    Waiter w(ctx, &describe_read, this);
     std::optional<T> slot;
     Request r{&w, &slot};
     std::unique_lock lock(mutex_);

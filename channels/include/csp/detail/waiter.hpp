@@ -13,6 +13,9 @@ namespace csp::detail {
 
 class Waiter;
 
+/// How an operation ended, written by whoever claimed its waiter.
+enum class Outcome : std::uint8_t { done, poisoned, retired, destroyed, timeout, cancelled, deadlock };
+
 /// Something that can block until woken: an OS thread, or a process's fiber (installed by the
 /// framework). Every park() is ended by exactly one unpark(), which may come first and from any
 /// thread; cancel() makes the current and every later park fail with Outcome::cancelled.
@@ -20,13 +23,18 @@ class Context {
  public:
   /// Blocks until unpark(); `w` is the operation waited on.
   void park(Waiter& w);
-  virtual void unpark() = 0;
+  void unpark();
   void cancel();
   bool cancelled() const noexcept;
+  /// Ends the current park, if any, with `outcome`.
+  void interrupt(Outcome outcome);
+  /// What the current park waits on ("" when running), for deadlock reports.
+  std::string waiting_on() const;
 
  protected:
   ~Context() = default;
   virtual void suspend() = 0;
+  virtual void wake() = 0;
 
  private:
   void lock() const noexcept;
@@ -43,9 +51,6 @@ Context& current_context() noexcept;
 /// Installs `ctx` as the calling thread's current context (nullptr restores the thread's own).
 void set_current_context(Context* ctx) noexcept;
 
-/// How an operation ended, written by whoever claimed its waiter.
-enum class Outcome : std::uint8_t { done, poisoned, retired, destroyed, timeout, cancelled };
-
 /// Throws the exception for a failed `outcome` of an operation on `channel`.
 [[noreturn]] void raise(Outcome outcome, const std::string& channel);
 
@@ -55,7 +60,11 @@ class Waiter {
  public:
   static constexpr int active = -1;
 
-  explicit Waiter(Context& ctx) noexcept : ctx_(&ctx) {}
+  /// Describes what is waited on, for deadlock reports: describe(subject).
+  using Describe = std::string (*)(const void* subject);
+
+  explicit Waiter(Context& ctx, Describe describe = nullptr, const void* subject = nullptr) noexcept
+      : ctx_(&ctx), describe_(describe), subject_(subject) {}
   Waiter(const Waiter&) = delete;
   Waiter& operator=(const Waiter&) = delete;
 
@@ -84,6 +93,7 @@ class Waiter {
   int index() const noexcept { return state_.load(std::memory_order_acquire); }
   Outcome outcome() const noexcept { return outcome_; }
   Context& context() const noexcept { return *ctx_; }
+  std::string describe() const { return describe_ ? describe_(subject_) : "something"; }
 
  private:
   static constexpr int locked = -2;
@@ -106,18 +116,28 @@ class Waiter {
   std::atomic<int> state_{active};
   Outcome outcome_{Outcome::done};
   Context* ctx_;
+  Describe describe_;
+  const void* subject_;
 };
 
-/// A thread's own context: waits on a condition variable until unpark().
+/// A thread's own context: waits on a condition variable until unpark(). Counts as activity
+/// while its thread lives, and is known to the deadlock handler.
 class ThreadContext final : public Context {
  public:
-  void unpark() override {
+  ThreadContext();
+  ~ThreadContext();
+
+  /// Interrupts every parked thread context with `outcome`.
+  static void interrupt_all(Outcome outcome);
+  /// Appends "name: waiting_on" lines for parked threads.
+  static void describe_all(std::string& out);
+
+ private:
+  void wake() override {
     std::lock_guard lock(mutex_);
     permit_ = true;
     cv_.notify_one();
   }
-
- private:
   void suspend() override {
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [this] { return permit_; });

@@ -12,6 +12,10 @@ namespace csp::detail {
 
 class Completion {
  public:
+  /// `external`: completed by something deadlock detection cannot see (an actor, another OS
+  /// process), so a wait for it never counts as blocked.
+  explicit Completion(bool external = true) noexcept : external_(external) {}
+
   /// Marks complete and wakes every waiter; later calls do nothing.
   void complete();
   bool completed() const;
@@ -20,6 +24,7 @@ class Completion {
 
  private:
   mutable std::mutex mutex_;
+  bool external_;
   bool done_ = false;
   std::vector<Waiter*> waiters_;
 };

@@ -62,7 +62,7 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
   int exitcode_ = 0;
   std::exception_ptr error_;
   std::uint64_t error_order_ = 0;
-  Completion done_;
+  Completion done_{false};
 };
 
 /// Starts `procs` together; from inside a process they share its worker.
