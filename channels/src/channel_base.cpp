@@ -34,12 +34,11 @@ thread_local Context* current = nullptr;
 struct NameRegistry {
   std::mutex mutex;
   std::unordered_set<std::string> names;
-  std::uint64_t next = 0;
 };
 
 NameRegistry& registry() {
-  static NameRegistry r;
-  return r;
+  static NameRegistry* r = new NameRegistry;  // outlives channels destroyed at exit
+  return *r;
 }
 
 void wake_all(const std::vector<Context*>& wake) {
@@ -82,7 +81,8 @@ void Context::cancel() {
 
 void Context::interrupt(Outcome outcome) {
   lock();
-  bool claimed = parked_ && parked_->claim(0, outcome);
+  bool claimed = parked_ && (outcome != Outcome::deadlock || parked_->ending_on_deadlock()) &&
+                 parked_->claim(0, outcome);
   unlock();
   if (claimed) unpark();
 }
@@ -132,11 +132,11 @@ void ThreadContext::interrupt_all(Outcome outcome) {
   for (ThreadContext* c : r.contexts) c->interrupt(outcome);
 }
 
-void ThreadContext::describe_all(std::string& out) {
+void ThreadContext::describe_all(std::vector<std::string>& lines) {
   ThreadRegistry& r = threads();
   std::lock_guard lock(r.mutex);
   for (ThreadContext* c : r.contexts)
-    if (std::string what = c->waiting_on(); !what.empty()) out += "  a thread waits on " + what + "\n";
+    if (std::string what = c->waiting_on(); !what.empty()) lines.push_back("a thread waits on " + what);
 }
 
 void set_deadlock_report(std::string report) {
@@ -167,20 +167,29 @@ void raise(Outcome outcome, const std::string& channel) {
   }
 }
 
+// Anonymous channels are named "channel#N" without a registry entry (cheap for networks of
+// millions); that form is reserved, so it cannot collide with a name a user chose.
+namespace {
+constexpr std::string_view anonymous_prefix = "channel#";
+
+bool anonymous(const std::string& name) {
+  return name.starts_with(anonymous_prefix) && name.size() > anonymous_prefix.size() &&
+         name.find_first_not_of("0123456789", anonymous_prefix.size()) == std::string::npos;
+}
+}  // namespace
+
 std::string claim_channel_name(std::string name) {
+  static std::atomic<std::uint64_t> next{0};
+  if (name.empty()) return std::string(anonymous_prefix) + std::to_string(++next);
+  if (anonymous(name)) throw Error("channel name '" + name + "' is reserved for anonymous channels");
   NameRegistry& r = registry();
   std::lock_guard lock(r.mutex);
-  if (name.empty()) {
-    do name = "channel-" + std::to_string(++r.next);
-    while (r.names.count(name));
-  } else if (r.names.count(name)) {
-    throw Error("channel '" + name + "' already exists");
-  }
-  r.names.insert(name);
+  if (!r.names.insert(name).second) throw Error("channel '" + name + "' already exists");
   return name;
 }
 
 void release_channel_name(const std::string& name) noexcept {
+  if (anonymous(name)) return;
   NameRegistry& r = registry();
   std::lock_guard lock(r.mutex);
   r.names.erase(name);

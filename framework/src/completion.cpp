@@ -27,6 +27,7 @@ bool Completion::completed() const {
 
 bool Completion::wait(std::optional<Clock::time_point> deadline) {
   Waiter w(current_context(), [](const void*) { return std::string("the end of a process"); });
+  if (!external_) w.ends_on_deadlock();
   {
     std::lock_guard lock(mutex_);
     if (done_) return true;

@@ -59,11 +59,11 @@ void Executor::abandon() noexcept {
   for (Fiber* f : live) delete f;
 }
 
-void Executor::describe_blocked(std::string& out) {
+void Executor::describe_blocked(std::vector<std::string>& lines) {
   std::lock_guard lock(inbox_mutex_);
   for (Fiber* f : live_)
     if (std::string what = f->waiting_on(); !what.empty())
-      out += "  process '" + f->name() + "' waits on " + what + "\n";
+      lines.push_back("process '" + f->name() + "' waits on " + what);
 }
 
 void Executor::schedule(Fiber* f) {

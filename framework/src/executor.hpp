@@ -59,8 +59,8 @@ class Executor {
   /// Destroys the fibers that have not ended, unwinding their stacks. Only once the hosting
   /// actor has stopped.
   void abandon() noexcept;
-  /// Appends a line for each of its parked processes and what it waits on.
-  void describe_blocked(std::string& out);
+  /// Adds a line for each of its parked processes and what it waits on.
+  void describe_blocked(std::vector<std::string>& lines);
 
  private:
   caf::actor actor_;

@@ -103,16 +103,20 @@ Runtime::Runtime(const Configuration& config)
 Runtime::~Runtime() = default;
 
 void Runtime::report_deadlock() {
-  std::string report = "deadlock: every process is blocked and nothing can wake any of them\n";
-  for (auto& ex : executors_) ex->describe_blocked(report);
-  ThreadContext::describe_all(report);
-  report.pop_back();
+  std::vector<std::string> lines;
+  for (auto& ex : executors_) ex->describe_blocked(lines);
+  ThreadContext::describe_all(lines);
+  constexpr std::size_t shown = 20;
+  std::string report = "deadlock: every process is blocked and nothing can wake any of them";
+  for (std::size_t i = 0; i < lines.size() && i < shown; ++i) report += "\n  " + lines[i];
+  if (lines.size() > shown) report += "\n  ... and " + std::to_string(lines.size() - shown) + " more";
   set_deadlock_report(std::move(report));
-  // Whoever waits in a thread (Parallel from main, a thread process) gets csp::Deadlock.
+  // Threads waiting in Parallel, Sequence, join or shutdown get csp::Deadlock.
   ThreadContext::interrupt_all(Outcome::deadlock);
 }
 
 void Runtime::start(ProcessBase* const* procs, std::size_t n) {
+  current_context();  // a thread that starts processes counts as activity from now on
   Executor* ex = Executor::current();
   if (!ex) ex = executors_[next_.fetch_add(1, std::memory_order_relaxed) % executors_.size()].get();
   for (std::size_t i = 0; i < n; ++i) {

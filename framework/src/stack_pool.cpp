@@ -15,7 +15,8 @@ namespace csp::detail {
 namespace {
 
 constexpr std::size_t stacks_per_slab = 64;
-constexpr std::size_t keep_resident = 256;  // freed stacks kept warm; the rest give pages back
+// Freed stacks kept warm for reuse; beyond that many, a freed stack gives its pages back.
+constexpr std::size_t keep_resident = 16384;
 
 std::size_t page_size() { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
 

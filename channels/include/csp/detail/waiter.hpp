@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace csp::detail {
 
@@ -94,6 +95,11 @@ class Waiter {
   Outcome outcome() const noexcept { return outcome_; }
   Context& context() const noexcept { return *ctx_; }
   std::string describe() const { return describe_ ? describe_(subject_) : "something"; }
+  /// A wait for processes to end (Parallel, join) is what a deadlock ends with csp::Deadlock;
+  /// a thread's channel operation is left alone, since a thread the runtime cannot see might
+  /// still complete it.
+  void ends_on_deadlock() noexcept { ends_on_deadlock_ = true; }
+  bool ending_on_deadlock() const noexcept { return ends_on_deadlock_; }
 
  private:
   static constexpr int locked = -2;
@@ -118,6 +124,7 @@ class Waiter {
   Context* ctx_;
   Describe describe_;
   const void* subject_;
+  bool ends_on_deadlock_ = false;
 };
 
 /// A thread's own context: waits on a condition variable until unpark(). Counts as activity
@@ -129,8 +136,8 @@ class ThreadContext final : public Context {
 
   /// Interrupts every parked thread context with `outcome`.
   static void interrupt_all(Outcome outcome);
-  /// Appends "name: waiting_on" lines for parked threads.
-  static void describe_all(std::string& out);
+  /// Adds a line for each parked thread and what it waits on.
+  static void describe_all(std::vector<std::string>& lines);
 
  private:
   void wake() override {
