@@ -15,8 +15,7 @@ namespace csp::detail {
 namespace {
 
 constexpr std::size_t stacks_per_slab = 64;
-// Freed stacks kept warm for reuse; beyond that many, a freed stack gives its pages back.
-constexpr std::size_t keep_resident = 16384;
+constexpr std::size_t keep_warm = 4096;  // free stacks that keep their pages
 
 std::size_t page_size() { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
 
@@ -38,7 +37,12 @@ StackPool::StackPool(std::size_t stack_size) {
 }
 
 StackPool::~StackPool() {
-  for (Slab& s : slabs_) ::munmap(s.base, s.bytes);
+  for (auto& [base, slab] : slabs_) ::munmap(base, slab.bytes);
+}
+
+StackPool::Slabs::iterator StackPool::slab_of(void* top) {
+  // A stack's top is its slab's end at most, so look just below it.
+  return std::prev(slabs_.upper_bound(static_cast<char*>(top) - 1));
 }
 
 void StackPool::grow() {
@@ -46,7 +50,7 @@ void StackPool::grow() {
   void* base = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) throw std::bad_alloc();
-  slabs_.push_back({base, bytes});
+  slabs_.emplace(static_cast<char*>(base), Slab{bytes, 0});
   bool guard = guard_budget_ > 0;
   if (guard) --guard_budget_;
   auto* p = static_cast<char*>(base);
@@ -64,14 +68,18 @@ boost::context::stack_context StackPool::allocate() {
   sc.sp = free_.back();
   sc.size = size_;
   free_.pop_back();
+  ++slab_of(sc.sp)->second.in_use;
   return sc;
 }
 
 void StackPool::deallocate(boost::context::stack_context& sc) noexcept {
   std::lock_guard lock(mutex_);
-  if (free_.size() >= keep_resident)
-    ::madvise(static_cast<char*>(sc.sp) - size_, size_, MADV_DONTNEED);
   free_.push_back(sc.sp);
+  // A slab whose stacks are all free gives its pages back in one call, once enough warm
+  // stacks remain for the next network: one madvise per stack costs seconds for a million.
+  auto slab = slab_of(sc.sp);
+  if (--slab->second.in_use == 0 && free_.size() > keep_warm)
+    ::madvise(slab->first, slab->second.bytes, MADV_DONTNEED);
 }
 
 }  // namespace csp::detail

@@ -1,9 +1,10 @@
 // Process stacks for Boost.Context, carved from large mappings and reused, so that a million
-// processes neither exhaust the kernel's mapping limit nor pay for a system call each.
+// processes neither exhaust the kernel's mapping limit nor pay for system calls each.
 #pragma once
 
 #include <boost/context/stack_context.hpp>
 #include <cstddef>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -20,18 +21,21 @@ class StackPool {
   void deallocate(boost::context::stack_context& sc) noexcept;
 
  private:
+  struct Slab {
+    std::size_t bytes;
+    std::size_t in_use;
+  };
+  using Slabs = std::map<char*, Slab>;  // by base address
+
   void grow();
+  Slabs::iterator slab_of(void* top);
 
   std::size_t size_;        // usable bytes per stack
   std::size_t stride_;      // bytes per stack including its guard page
   std::size_t guard_budget_;  // how many more slabs may get guard pages
   std::mutex mutex_;
   std::vector<void*> free_;  // stack tops
-  struct Slab {
-    void* base;
-    std::size_t bytes;
-  };
-  std::vector<Slab> slabs_;
+  Slabs slabs_;
 };
 
 /// Adapter giving Boost.Context a StackPool as its StackAllocator.
