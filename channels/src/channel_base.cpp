@@ -47,24 +47,20 @@ void wake_all(const std::vector<Context*>& wake) {
 
 }  // namespace
 
-void Context::lock() const noexcept {
-  while (busy_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
-}
-
 void Context::park(Waiter& w) {
-  lock();
+  busy_.lock();
   if (cancelled_) {
-    unlock();
+    busy_.unlock();
     if (w.claim(0, Outcome::cancelled)) unpark();
   } else {
     parked_ = &w;
-    unlock();
+    busy_.unlock();
   }
   activity_remove();
   suspend();
-  lock();
+  busy_.lock();
   parked_ = nullptr;
-  unlock();
+  busy_.unlock();
 }
 
 void Context::unpark() {
@@ -73,31 +69,31 @@ void Context::unpark() {
 }
 
 void Context::cancel() {
-  lock();
+  busy_.lock();
   cancelled_ = true;
-  unlock();
+  busy_.unlock();
   interrupt(Outcome::cancelled);
 }
 
 void Context::interrupt(Outcome outcome) {
-  lock();
+  busy_.lock();
   bool claimed = parked_ && (outcome != Outcome::deadlock || parked_->ending_on_deadlock()) &&
                  parked_->claim(0, outcome);
-  unlock();
+  busy_.unlock();
   if (claimed) unpark();
 }
 
 std::string Context::waiting_on() const {
-  lock();
+  busy_.lock();
   std::string what = parked_ && !parked_->claimed() ? parked_->describe() : std::string();
-  unlock();
+  busy_.unlock();
   return what;
 }
 
 bool Context::cancelled() const noexcept {
-  lock();
+  busy_.lock();
   bool c = cancelled_;
-  unlock();
+  busy_.unlock();
   return c;
 }
 

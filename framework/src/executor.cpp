@@ -43,25 +43,27 @@ void Executor::adopt(Fiber* f) {
   activity_add();  // runnable until it first parks
   {
     std::lock_guard lock(inbox_mutex_);
-    live_.insert(f);
+    f->next_ = live_;
+    if (live_) live_->prev_ = f;
+    live_ = f;
   }
   schedule(f);
 }
 
 void Executor::abandon() noexcept {
-  std::unordered_set<Fiber*> live;
+  Fiber* live = nullptr;
   {
     std::lock_guard lock(inbox_mutex_);
-    live.swap(live_);
+    std::swap(live, live_);
     inbox_.clear();
   }
   ready_.clear();
-  for (Fiber* f : live) delete f;
+  while (live) delete std::exchange(live, live->next_);
 }
 
 void Executor::describe_blocked(std::vector<std::string>& lines) {
   std::lock_guard lock(inbox_mutex_);
-  for (Fiber* f : live_)
+  for (Fiber* f = live_; f; f = f->next_)
     if (std::string what = f->waiting_on(); !what.empty())
       lines.push_back("process '" + f->name() + "' waits on " + what);
 }
@@ -87,7 +89,8 @@ void Executor::run() {
       if (f->resume()) {
         {
           std::lock_guard lock(inbox_mutex_);
-          live_.erase(f);
+          (f->prev_ ? f->prev_->next_ : live_) = f->next_;
+          if (f->next_) f->next_->prev_ = f->prev_;
         }
         delete f;
         activity_remove();

@@ -8,7 +8,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "csp/detail/process_base.hpp"
@@ -37,6 +36,9 @@ class Fiber final : public Context {
   boost::context::fiber fiber_;  // suspended fiber, or empty while it runs
   boost::context::fiber back_;   // while it runs: the executor's loop
   bool ended_ = false;
+  Fiber* prev_ = nullptr;  // in its executor's list of live fibers
+  Fiber* next_ = nullptr;
+  friend class Executor;
 };
 
 class Executor {
@@ -67,7 +69,7 @@ class Executor {
   std::deque<Fiber*> ready_;  // touched only by run()'s thread
   std::mutex inbox_mutex_;
   std::vector<Fiber*> inbox_;  // wake-ups from other threads
-  std::unordered_set<Fiber*> live_;  // guarded by inbox_mutex_
+  Fiber* live_ = nullptr;  // fibers not ended, linked through Fiber::next_; under inbox_mutex_
   std::atomic<bool> idle_{true};
 };
 

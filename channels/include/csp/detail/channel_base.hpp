@@ -3,11 +3,12 @@
 #pragma once
 
 #include <cstddef>
-#include <mutex>
+#include <mutex>  // lock guards
 #include <string>
 #include <vector>
 
 #include "csp/detail/request.hpp"
+#include "csp/detail/spin_lock.hpp"
 
 namespace csp::detail {
 
@@ -51,7 +52,7 @@ class ChannelBase {
   virtual std::size_t buffered() const noexcept = 0;
   virtual void clear_buffer() noexcept = 0;
 
-  std::mutex mutex_;
+  SpinLock mutex_;
   RequestQueue readers_;
   RequestQueue writers_;
 

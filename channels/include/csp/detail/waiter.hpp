@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "csp/detail/spin_lock.hpp"
+
 namespace csp::detail {
 
 class Waiter;
@@ -38,10 +40,7 @@ class Context {
   virtual void wake() = 0;
 
  private:
-  void lock() const noexcept;
-  void unlock() const noexcept { busy_.clear(std::memory_order_release); }
-
-  mutable std::atomic_flag busy_ = ATOMIC_FLAG_INIT;
+  mutable SpinLock busy_;  // guards parked_ and cancelled_
   Waiter* parked_ = nullptr;
   bool cancelled_ = false;
 };

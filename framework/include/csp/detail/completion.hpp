@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "csp/detail/spin_lock.hpp"
 #include "csp/detail/timer.hpp"
 
 namespace csp::detail {
@@ -23,7 +24,7 @@ class Completion {
   bool wait(std::optional<Clock::time_point> deadline = std::nullopt);
 
  private:
-  mutable std::mutex mutex_;
+  mutable SpinLock mutex_;
   bool external_;
   bool done_ = false;
   std::vector<Waiter*> waiters_;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "csp/detail/completion.hpp"
+#include "csp/detail/spin_lock.hpp"
 
 namespace csp::detail {
 
@@ -56,7 +57,7 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
   Launch launch_;
   std::string name_;
   std::atomic<State> state_{State::created};
-  mutable std::mutex mutex_;  // guards context_ and terminate_ against the process ending
+  mutable SpinLock mutex_;  // guards context_ and terminate_ against the process ending
   Context* context_ = nullptr;
   bool terminate_ = false;
   int exitcode_ = 0;
