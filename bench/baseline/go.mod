@@ -1,0 +1,3 @@
+module cspbench/baseline
+
+go 1.19
