@@ -7,6 +7,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "csp/detail/activity.hpp"
 #include "csp/errors.hpp"
 
@@ -132,7 +134,7 @@ void ThreadContext::describe_all(std::vector<std::string>& lines) {
   ThreadRegistry& r = threads();
   std::lock_guard lock(r.mutex);
   for (ThreadContext* c : r.contexts)
-    if (std::string what = c->waiting_on(); !what.empty()) lines.push_back("a thread waits on " + what);
+    if (std::string what = c->waiting_on(); !what.empty()) lines.push_back(fmt::format("a thread waits on {}", what));
 }
 
 void set_deadlock_report(std::string report) {
@@ -148,18 +150,18 @@ void set_current_context(Context* ctx) noexcept { current = ctx; }
 void raise(Outcome outcome, const std::string& channel) {
   switch (outcome) {
     case Outcome::poisoned:
-      throw ChannelPoisonException("channel '" + channel + "' is poisoned");
+      throw ChannelPoisonException(fmt::format("channel '{}' is poisoned", channel));
     case Outcome::retired:
-      throw ChannelRetireException("channel '" + channel + "' is retired");
+      throw ChannelRetireException(fmt::format("channel '{}' is retired", channel));
     case Outcome::destroyed:
-      throw Error("channel '" + channel + "' was used after it was destroyed");
+      throw Error(fmt::format("channel '{}' was used after it was destroyed", channel));
     case Outcome::deadlock: {
       ThreadRegistry& r = threads();
       std::lock_guard lock(r.mutex);
       throw Deadlock(r.deadlock_report);
     }
     default:
-      throw Error("'" + channel + "': operation cancelled, the process was terminated");
+      throw Error(fmt::format("'{}': operation cancelled, the process was terminated", channel));
   }
 }
 
@@ -177,10 +179,11 @@ bool anonymous(const std::string& name) {
 std::string claim_channel_name(std::string name) {
   static std::atomic<std::uint64_t> next{0};
   if (name.empty()) return std::string(anonymous_prefix) + std::to_string(++next);
-  if (anonymous(name)) throw Error("channel name '" + name + "' is reserved for anonymous channels");
+  if (anonymous(name))
+    throw Error(fmt::format("channel name '{}' is reserved for anonymous channels", name));
   NameRegistry& r = registry();
   std::lock_guard lock(r.mutex);
-  if (!r.names.insert(name).second) throw Error("channel '" + name + "' already exists");
+  if (!r.names.insert(name).second) throw Error(fmt::format("channel '{}' already exists", name));
   return name;
 }
 
@@ -252,11 +255,11 @@ void ChannelBase::withdraw(Request& r) {
 }
 
 std::string ChannelBase::describe_read(const void* channel) {
-  return "a read from channel '" + static_cast<const ChannelBase*>(channel)->name() + "'";
+  return fmt::format("a read from channel '{}'", static_cast<const ChannelBase*>(channel)->name());
 }
 
 std::string ChannelBase::describe_write(const void* channel) {
-  return "a write to channel '" + static_cast<const ChannelBase*>(channel)->name() + "'";
+  return fmt::format("a write to channel '{}'", static_cast<const ChannelBase*>(channel)->name());
 }
 
 ChannelBase::Stats ChannelBase::stats() {

@@ -4,6 +4,7 @@
 #include "executor.hpp"
 
 #include <caf/all.hpp>
+#include <fmt/format.h>
 
 #include "csp/detail/activity.hpp"
 
@@ -65,7 +66,7 @@ void Executor::describe_blocked(std::vector<std::string>& lines) {
   std::lock_guard lock(inbox_mutex_);
   for (Fiber* f = live_; f; f = f->next_)
     if (std::string what = f->waiting_on(); !what.empty())
-      lines.push_back("process '" + f->name() + "' waits on " + what);
+      lines.push_back(fmt::format("process '{}' waits on {}", f->name(), what));
 }
 
 void Executor::schedule(Fiber* f) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <boost/context/detail/exception.hpp>
+#include <fmt/format.h>
 
 #include "csp/errors.hpp"
 #include "runtime.hpp"
@@ -19,7 +20,7 @@ std::atomic<std::uint64_t> error_count{0};
 }  // namespace
 
 ProcessBase::ProcessBase(Launch launch)
-    : launch_(launch), name_("Process-" + std::to_string(++process_count)) {}
+    : launch_(launch), name_(fmt::format("Process-{}", ++process_count)) {}
 
 ProcessBase::~ProcessBase() = default;
 
@@ -83,7 +84,7 @@ void start_group(ProcessBase* const* procs, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     auto expected = ProcessBase::State::created;
     if (!procs[i]->state_.compare_exchange_strong(expected, ProcessBase::State::running))
-      throw Error("process '" + procs[i]->name() + "' was already started");
+      throw Error(fmt::format("process '{}' was already started", procs[i]->name()));
   }
   runtime().start(procs, n);
 }

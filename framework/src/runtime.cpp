@@ -5,6 +5,7 @@
 #include "runtime.hpp"
 
 #include <caf/all.hpp>
+#include <fmt/format.h>
 #include <cstdlib>
 #include <thread>
 
@@ -109,7 +110,7 @@ void Runtime::report_deadlock() {
   constexpr std::size_t shown = 20;
   std::string report = "deadlock: every process is blocked and nothing can wake any of them";
   for (std::size_t i = 0; i < lines.size() && i < shown; ++i) report += "\n  " + lines[i];
-  if (lines.size() > shown) report += "\n  ... and " + std::to_string(lines.size() - shown) + " more";
+  if (lines.size() > shown) report += fmt::format("\n  ... and {} more", lines.size() - shown);
   set_deadlock_report(std::move(report));
   // Threads waiting in Parallel, Sequence, join or shutdown get csp::Deadlock.
   ThreadContext::interrupt_all(Outcome::deadlock);
