@@ -9,3 +9,6 @@
 #include "csp/parallel.hpp"
 #include "csp/process.hpp"
 #include "csp/runtime.hpp"
+#include "csp/shared/array.hpp"
+#include "csp/shared/lock.hpp"
+#include "csp/shared/value.hpp"

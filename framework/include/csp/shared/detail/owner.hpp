@@ -1,0 +1,294 @@
+// The machinery behind every shared-state handle: an owner actor runs requests on the state it
+// owns one at a time, and the caller (a process or a thread) parks until its reply arrives.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "csp/detail/completion.hpp"
+
+namespace csp::detail {
+
+/// Identity of the calling process (or thread): the context it runs on. Lock holders are
+/// recorded by it.
+std::uintptr_t caller_id() noexcept;
+
+/// A fresh name for a shared object, "<kind>-<n>", for error messages.
+std::string object_name(std::string_view kind);
+
+/// Throws csp::Error when called from inside an owner (an update function that calls a blocking
+/// operation of a shared object would stall that owner, or wait for itself forever).
+void check_not_in_owner();
+
+/// One request in flight: the owner runs it on the state it addresses and answers it once; the
+/// caller waits for the answer. The caller may give up (a timeout, a terminated process), so
+/// the owner answers only after claiming the call, and an answer nobody claims is never lost.
+class Call {
+ public:
+  Call() noexcept : caller_(caller_id()) {}
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+  virtual ~Call() = default;
+
+  /// Runs on the owner; `self` owns this call. A state may keep `self` and run it again later.
+  virtual void run(const std::shared_ptr<Call>& self) noexcept = 0;
+
+  std::uintptr_t caller() const noexcept { return caller_; }
+
+  /// Owner side: takes the sole right to answer; false once the caller has given up.
+  bool claim() noexcept { return transition(waiting, claimed); }
+  /// Caller side: gives up the answer; false if the owner has already claimed it.
+  bool abandon() noexcept { return transition(waiting, abandoned); }
+  /// Whether the caller still waits for an answer.
+  bool pending() const noexcept { return state_.load(std::memory_order_acquire) == waiting; }
+
+  /// Owner side, after claim(): answers with an error, rethrown in the caller.
+  void fail(std::exception_ptr e) {
+    error_ = std::move(e);
+    done_.complete();
+  }
+
+  /// Caller side: waits for the answer (or `deadline`); true once answered.
+  bool wait(std::optional<Clock::time_point> deadline = std::nullopt) {
+    return done_.wait(deadline);
+  }
+  /// Caller side, after the owner claimed: the answer is being written right now (a few
+  /// instructions on the owner's thread), so it waits without parking, which a terminated or
+  /// unwinding process could not do.
+  void settle() const noexcept {
+    while (!done_.completed()) std::this_thread::yield();
+  }
+
+ protected:
+  void finish() { done_.complete(); }
+  void rethrow_error() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  enum : std::uint8_t { waiting, claimed, abandoned };
+  bool transition(std::uint8_t from, std::uint8_t to) noexcept {
+    return state_.compare_exchange_strong(from, to, std::memory_order_acq_rel);
+  }
+
+  std::atomic<std::uint8_t> state_{waiting};
+  std::uintptr_t caller_;
+  std::exception_ptr error_;
+  Completion done_;
+};
+
+/// What a call with result R answers: R itself, or std::monostate for void.
+template <class R>
+using answer_t = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
+
+/// A call whose answer is an R.
+template <class R>
+class Slot : public Call {
+ public:
+  /// Owner side, after claim().
+  void set(answer_t<R> v) {
+    value_.emplace(std::move(v));
+    finish();
+  }
+  /// Caller side, once answered: the answer, or the owner's error rethrown.
+  answer_t<R> take() {
+    rethrow_error();
+    return std::move(*value_);
+  }
+
+ private:
+  std::optional<answer_t<R>> value_;
+};
+
+/// The owner's side of a call with result R: what states keep for callers that must wait.
+template <class R>
+class Reply {
+ public:
+  explicit Reply(std::shared_ptr<Slot<R>> slot) noexcept : slot_(std::move(slot)) {}
+
+  std::uintptr_t caller() const noexcept { return slot_->caller(); }
+  bool pending() const noexcept { return slot_->pending(); }
+
+  /// Answers `v` unless the caller has given up; whether it answered.
+  bool answer(answer_t<R> v = {}) {
+    if (!slot_->claim()) return false;
+    slot_->set(std::move(v));
+    return true;
+  }
+  /// Answers `make()`, calling it only if the caller still waits: nothing is taken from the
+  /// state for a caller that has left.
+  template <class F>
+  bool answer_with(F&& make) {
+    if (!slot_->claim()) return false;
+    slot_->set(std::forward<F>(make)());
+    return true;
+  }
+  /// Answers with an error unless the caller has given up.
+  bool fail(std::exception_ptr e) {
+    if (!slot_->claim()) return false;
+    slot_->fail(std::move(e));
+    return true;
+  }
+  /// The call itself, to run again once the state can serve it.
+  std::shared_ptr<Call> call() const noexcept { return slot_; }
+
+ private:
+  std::shared_ptr<Slot<R>> slot_;
+};
+
+/// Runs posted calls one at a time, in the order they arrive (a CAF actor).
+class Owner {
+ public:
+  virtual ~Owner() = default;
+  virtual void post(std::shared_ptr<Call> call) = 0;
+};
+
+/// A new owner actor on the default runtime.
+std::shared_ptr<Owner> make_owner();
+
+/// A shared object: its state and the owner that runs every request on it. Only the owner
+/// touches `state` after construction.
+template <class State>
+struct Object {
+  template <class... Args>
+  explicit Object(std::shared_ptr<Owner> o, Args&&... args)
+      : owner(std::move(o)), state(std::forward<Args>(args)...) {}
+
+  std::shared_ptr<Owner> owner;
+  State state;
+};
+
+/// A request `Op` (a plain struct naming its result type `Op::result`) addressed to a State,
+/// which serves it with `R handle(Op&)` or, when it may have to wait or needs the caller,
+/// `void handle(Op&, Reply<R>&)`. Errors thrown by the state go back to the caller.
+template <class State, class Op>
+class OpCall final : public Slot<typename Op::result> {
+ public:
+  using R = typename Op::result;
+
+  OpCall(std::shared_ptr<Object<State>> object, Op op)
+      : state_(&object->state), keep_(std::move(object)), op_(std::move(op)) {}
+
+  void run(const std::shared_ptr<Call>& self) noexcept override {
+    // The object stays alive while the call is in the mailbox; once run, a state that keeps
+    // the call must not be kept alive by it (that would be a cycle).
+    std::shared_ptr<Object<State>> keep = std::move(keep_);
+    Reply<R> reply(std::static_pointer_cast<Slot<R>>(self));
+    try {
+      if constexpr (requires { state_->handle(op_, reply); }) {
+        state_->handle(op_, reply);
+      } else if constexpr (std::is_void_v<R>) {
+        state_->handle(op_);
+        reply.answer();
+      } else {
+        reply.answer(state_->handle(op_));
+      }
+    } catch (...) {
+      reply.fail(std::current_exception());
+    }
+  }
+
+ private:
+  State* state_;
+  std::shared_ptr<Object<State>> keep_;
+  Op op_;
+};
+
+/// Base of every handle: cheap to copy, usable from any process or thread. Its calls park a
+/// process (or block a thread) until the owner answers.
+template <class State>
+class Handle {
+ public:
+  /// The object behind the handle, for the library's composites (a Value and its lock).
+  const std::shared_ptr<Object<State>>& object() const noexcept { return object_; }
+
+ protected:
+  template <class... Args>
+  explicit Handle(std::shared_ptr<Owner> owner, Args&&... args)
+      : object_(std::make_shared<Object<State>>(std::move(owner), std::forward<Args>(args)...)) {}
+
+  /// The state, for reading what never changes after construction (its name, a size).
+  const State& state() const noexcept { return object_->state; }
+
+  /// Sends `op` and waits for its answer. If the wait is interrupted (a terminated or unwinding
+  /// process) after the owner has answered, an op with `static Undo undo(answer_t<R>&)` has
+  /// that undo posted, so what the caller can no longer use goes back (a lock, a queue item).
+  template <class Op>
+  answer_t<typename Op::result> call(Op op) const {
+    auto c = start(std::move(op));
+    try {
+      c->wait();
+    } catch (...) {
+      if (!c->abandon()) undo<Op>(*c);
+      throw;
+    }
+    return c->take();
+  }
+
+  /// Sends `op` and waits until `deadline`; empty if the deadline passed first (the owner then
+  /// drops the request).
+  template <class Op>
+  std::optional<answer_t<typename Op::result>> call_until(Op op, Clock::time_point deadline) const {
+    auto c = start(std::move(op));
+    bool answered;
+    try {
+      answered = c->wait(deadline);
+    } catch (...) {
+      if (!c->abandon()) undo<Op>(*c);
+      throw;
+    }
+    if (!answered) {
+      if (c->abandon()) return std::nullopt;
+      c->settle();
+    }
+    return c->take();
+  }
+
+  /// Sends `op` whose effect cannot be refused (a release): waits for its answer to report
+  /// misuse, except where waiting is impossible (during unwinding, or in a terminated
+  /// process), where the request still takes effect but its answer is dropped.
+  template <class Op>
+  void call_release(Op op) const {
+    if (std::uncaught_exceptions() > 0 || current_context().cancelled()) {
+      start(std::move(op));
+      return;
+    }
+    call(std::move(op));
+  }
+
+  /// Sends `op` and returns the call to wait on later.
+  template <class Op>
+  std::shared_ptr<OpCall<State, Op>> start(Op op) const {
+    check_not_in_owner();
+    auto c = std::make_shared<OpCall<State, Op>>(object_, std::move(op));
+    object_->owner->post(c);
+    return c;
+  }
+
+ private:
+  template <class Op>
+  void undo(OpCall<State, Op>& c) const noexcept {
+    c.settle();
+    if constexpr (requires(answer_t<typename Op::result>& v) { Op::undo(v); }) {
+      try {
+        auto v = c.take();
+        object_->owner->post(std::make_shared<OpCall<State, decltype(Op::undo(v))>>(
+            object_, Op::undo(v)));
+      } catch (...) {  // the request failed: nothing to give back
+      }
+    }
+  }
+
+  std::shared_ptr<Object<State>> object_;
+};
+
+}  // namespace csp::detail

@@ -1,0 +1,56 @@
+// What Value and Array share: their requests wait while another process holds their lock
+// (get_lock()), as Python's synchronized wrappers do, and their lock lives in the same owner.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "csp/shared/detail/lock_state.hpp"
+#include "csp/shared/lock.hpp"
+
+namespace csp::detail {
+
+/// Base of a state guarded by an RLock in its own owner.
+class Guarded {
+ public:
+  Guarded(std::string name, std::shared_ptr<Object<LockState>> lock)
+      : name_(std::move(name)), lock_(std::move(lock)) {}
+  const std::string& name() const noexcept { return name_; }
+
+ protected:
+  /// True if the request may run now; otherwise it runs again once the lock is free.
+  template <class R>
+  bool admitted(Reply<R>& reply) {
+    return lock_->state.admit(reply.call());
+  }
+
+ private:
+  std::string name_;
+  std::shared_ptr<Object<LockState>> lock_;  // same owner as this state
+};
+
+/// Base of a handle to a Guarded state.
+template <class State>
+class Synchronized : public Handle<State> {
+ public:
+  /// The lock that makes a sequence of calls atomic (`with v.get_lock():` in Python). While a
+  /// process holds it, every other process's requests to this object wait.
+  RLock& get_lock() noexcept { return lock_; }
+  const std::string& name() const noexcept { return this->state().name(); }
+
+ protected:
+  template <class... Args>
+  Synchronized(const std::shared_ptr<Owner>& owner, const char* kind, Args&&... args)
+      : Synchronized(RLock(owner), owner, kind, std::forward<Args>(args)...) {}
+
+ private:
+  template <class... Args>
+  Synchronized(RLock lock, const std::shared_ptr<Owner>& owner, const char* kind, Args&&... args)
+      : Handle<State>(owner, object_name(kind), lock.object(), std::forward<Args>(args)...),
+        lock_(std::move(lock)) {}
+
+  RLock lock_;
+};
+
+}  // namespace csp::detail

@@ -1,0 +1,69 @@
+// Lock and RLock: mutual exclusion between processes (and threads), owned by an owner actor.
+// Both are Lockable and TimedLockable, so std::lock_guard and std::unique_lock work.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "csp/shared/detail/lock_state.hpp"
+
+namespace csp {
+
+namespace detail {
+
+/// What Lock and RLock share; the owner records which process holds the lock.
+class LockHandle : public Handle<LockState> {
+ public:
+  /// Takes the lock, parking until it is free; with `blocking` false, only if free now.
+  bool acquire(bool blocking = true);
+  /// Takes the lock if it becomes free within `timeout`.
+  template <class Rep, class Period>
+  bool acquire(std::chrono::duration<Rep, Period> timeout) {
+    return try_lock_for(timeout);
+  }
+  /// Gives the lock back; csp::Error if the caller does not hold it.
+  void release();
+  /// Whether some process holds the lock now.
+  bool locked() const;
+  const std::string& name() const noexcept { return state().name(); }
+
+  void lock() { acquire(); }
+  bool try_lock() { return acquire(false); }
+  void unlock() { release(); }
+  template <class Rep, class Period>
+  bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
+    return acquire_until(Clock::now() + std::chrono::ceil<Clock::duration>(timeout));
+  }
+  template <class C, class D>
+  bool try_lock_until(std::chrono::time_point<C, D> t) {
+    return try_lock_for(t - C::now());
+  }
+
+ protected:
+  LockHandle(std::shared_ptr<Owner> owner, const char* kind, bool reentrant);
+
+ private:
+  bool acquire_until(Clock::time_point deadline);
+};
+
+}  // namespace detail
+
+/// Python's multiprocessing.Lock: one holder at a time; only the holder may release it. If the
+/// holder process ends with an exception, the lock is freed and its next acquirer is told.
+class Lock : public detail::LockHandle {
+ public:
+  Lock();
+  /// A lock run by `owner` (a Manager's).
+  explicit Lock(std::shared_ptr<detail::Owner> owner);
+};
+
+/// Python's multiprocessing.RLock: its holder may take it again; it is free once released as
+/// many times as taken.
+class RLock : public detail::LockHandle {
+ public:
+  RLock();
+  explicit RLock(std::shared_ptr<detail::Owner> owner);
+};
+
+}  // namespace csp

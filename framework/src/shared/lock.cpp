@@ -1,0 +1,151 @@
+// Lock and RLock: the owner grants the lock in arrival order, keeps requests guarded by it
+// (a Value's) until it is free, and frees it when its holder process fails.
+
+#include "csp/shared/lock.hpp"
+
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "csp/errors.hpp"
+
+namespace csp::detail {
+
+namespace {
+
+// Every live lock, so that holder_ended() can reach the ones a failed process held.
+struct Registry {
+  std::mutex mutex;
+  std::unordered_map<const LockState*, std::weak_ptr<Object<LockState>>> locks;
+};
+
+Registry& registry() {
+  static Registry* r = new Registry;  // locks may outlive static destruction
+  return *r;
+}
+
+}  // namespace
+
+LockState::LockState(std::string name, bool reentrant)
+    : name_(std::move(name)), reentrant_(reentrant) {}
+
+LockState::~LockState() {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.locks.erase(this);
+}
+
+void LockState::handle(Acquire& op, Reply<bool>& reply) {
+  if (holder_ == reply.caller()) {
+    if (!reentrant_)
+      throw Error("'" + name_ + "' acquired again by the process holding it (it would wait forever)");
+    if (reply.answer(true)) count_ += op.count;
+    return;
+  }
+  if (holder_ == 0) {
+    grant(reply, op.count);
+  } else if (!op.blocking) {
+    reply.answer(false);
+  } else {
+    waiting_.push({reply.call(), reply, op.count});
+  }
+}
+
+void LockState::handle(Release&, Reply<void>& reply) {
+  release(reply.caller(), false);
+  reply.answer();
+}
+
+void LockState::handle(ReleaseAll&, Reply<unsigned>& reply) {
+  reply.answer(release(reply.caller(), true));
+}
+
+void LockState::handle(HolderEnded& op) {
+  if (holder_ != op.holder) return;
+  holder_ = 0;
+  count_ = 0;
+  abandoned_by_ = std::move(op.name);
+  hand_on();
+}
+
+bool LockState::admit(const std::shared_ptr<Call>& call) {
+  if (holder_ == 0 || holder_ == call->caller()) return true;
+  waiting_.push({call, std::nullopt, 0});
+  return false;
+}
+
+void LockState::grant(Reply<bool>& reply, unsigned count) {
+  if (!abandoned_by_.empty()) {
+    if (reply.fail(std::make_exception_ptr(
+            Error("'" + name_ + "' was abandoned: its holder '" + abandoned_by_ +
+                  "' ended with an exception while holding it; it is free again"))))
+      abandoned_by_.clear();
+    return;
+  }
+  if (reply.answer(true)) {
+    holder_ = reply.caller();
+    count_ = count;
+  }
+}
+
+unsigned LockState::release(std::uintptr_t caller, bool all) {
+  if (holder_ == 0) throw Error("'" + name_ + "' released while not held");
+  if (holder_ != caller) throw Error("'" + name_ + "' released by a process that does not hold it");
+  unsigned n = all ? count_ : 1;
+  count_ -= n;
+  if (count_ == 0) {
+    holder_ = 0;
+    hand_on();
+  }
+  return n;
+}
+
+void LockState::hand_on() {
+  while (holder_ == 0 && waiting_.front()) {
+    Waiting w = waiting_.take();
+    if (w.grant) grant(*w.grant, w.count);
+    else w.call->run(w.call);
+  }
+}
+
+void holder_ended(std::uintptr_t holder, std::string_view name) {
+  std::vector<std::shared_ptr<Object<LockState>>> live;
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    for (auto& [state, object] : r.locks)
+      if (auto o = object.lock()) live.push_back(std::move(o));
+  }
+  for (auto& o : live)
+    o->owner->post(std::make_shared<OpCall<LockState, LockState::HolderEnded>>(
+        o, LockState::HolderEnded{holder, std::string(name)}));
+}
+
+LockHandle::LockHandle(std::shared_ptr<Owner> owner, const char* kind, bool reentrant)
+    : Handle(std::move(owner), object_name(kind), reentrant) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.locks.emplace(&object()->state, object());
+}
+
+bool LockHandle::acquire(bool blocking) { return call(LockState::Acquire{blocking}); }
+
+bool LockHandle::acquire_until(Clock::time_point deadline) {
+  return call_until(LockState::Acquire{}, deadline).value_or(false);
+}
+
+void LockHandle::release() { call_release(LockState::Release{}); }
+
+bool LockHandle::locked() const { return call(LockState::Locked{}); }
+
+}  // namespace csp::detail
+
+namespace csp {
+
+Lock::Lock() : Lock(detail::make_owner()) {}
+Lock::Lock(std::shared_ptr<detail::Owner> owner) : LockHandle(std::move(owner), "Lock", false) {}
+
+RLock::RLock() : RLock(detail::make_owner()) {}
+RLock::RLock(std::shared_ptr<detail::Owner> owner) : LockHandle(std::move(owner), "RLock", true) {}
+
+}  // namespace csp
