@@ -64,4 +64,5 @@ int main() {
   network.push_back(Merger(inputs));
 
   csp::Parallel(network);
+  csp::shutdown();
 }

@@ -47,4 +47,5 @@ int main(int argc, char** argv) {
     std::printf("run %d/%d: %d communications, %.3f us per communication\n", run, runs,
                 4 * cycles, us_per_communication);
   }
+  csp::shutdown();
 }

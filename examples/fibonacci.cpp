@@ -41,4 +41,5 @@ int main(int argc, char** argv) {
                 Delta2(+a, -d, -print),
                 Printer(+print, count));
   std::cout << "The network has stopped.\n";
+  csp::shutdown();
 }

@@ -44,4 +44,5 @@ int main(int argc, char** argv) {
   auto [beats, done] = csp::Parallel(Heart(+stop, period), Controller(-stop, delay));
   std::cout << beats << " beats in " << delay.count() << " ms, one every " << period.count()
             << " ms\n";
+  csp::shutdown();
 }

@@ -25,4 +25,7 @@ int main() {
   std::cout << "All " << squares.size() << " processes said hello; they returned";
   for (int s : squares) std::cout << ' ' << s;
   std::cout << '\n';
+
+  // As PyCSP programs end: stop the runtime and its threads.
+  csp::shutdown();
 }

@@ -78,4 +78,5 @@ int main(int argc, char** argv) {
                 Worker(2, +numbers, -squares),
                 Worker(3, +numbers, -squares),
                 Consumer(+squares));
+  csp::shutdown();  // stops the runtime's threads, as PyCSP programs end
 }

@@ -59,4 +59,5 @@ int main(int argc, char** argv) {
 
   csp::Channel<int> numbers("numbers"), primes("primes");
   csp::Parallel(Numbers(-numbers, limit), Stage(+numbers, -primes), Printer(+primes));
+  csp::shutdown();
 }
