@@ -2,7 +2,9 @@
 // are written against, so the baseline (baseline/thread_net.hpp) runs the very same bodies.
 #pragma once
 
-#include <csp/csp.hpp>
+#include <csp/alternation.hpp>
+#include <csp/channel.hpp>
+#include <csp/parallel.hpp>
 
 #include <utility>
 #include <vector>

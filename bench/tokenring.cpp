@@ -3,11 +3,14 @@
 // memory from before the ring is built to after its first lap, over its size) and processes.
 // With --max-processes --budget=SIZE it instead finds how many processes fit in SIZE bytes.
 
-#include <cinttypes>
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "baseline/thread_net.hpp"
@@ -55,15 +58,31 @@ void tokenring(benchmark::State& state) {
   bench::report(state, "ns_per_hop", double(size));
 }
 
-/// Resident memory growth of a ring of `size` csp processes after one lap, over `base`.
-std::size_t footprint(long size, std::size_t base) {
+/// Resident memory growth of a ring of `size` csp processes after one lap, measured in a fresh
+/// OS process: after a bigger ring, this one would reuse memory that ring left resident.
+std::size_t footprint(long size) {
+  const std::string command = std::filesystem::read_symlink("/proc/self/exe").string() +
+                              " --footprint=" + std::to_string(size);
+  std::FILE* child = ::popen(command.c_str(), "r");
   std::size_t grown = 0;
-  ring<bench::CspNet>(size, [&](auto in, auto out) {
+  if (!child || std::fscanf(child, "%zu", &grown) != 1 || ::pclose(child) != 0)
+    throw std::runtime_error(command + " failed");
+  return grown;
+}
+
+/// What --footprint=SIZE prints: the growth of a ring of `size` from before it was built.
+int print_footprint(long size) {
+  ring<bench::CspNet>(2, [](auto in, auto out) {  // starts the runtime before the baseline
     lap(in, out);
-    grown = bench::resident_bytes() - base;
     out.poison();
   });
-  return grown;
+  const std::size_t base = bench::resident_bytes();
+  ring<bench::CspNet>(size, [&](auto in, auto out) {
+    lap(in, out);
+    std::printf("%zu\n", bench::resident_bytes() - base);
+    out.poison();
+  });
+  return 0;
 }
 
 std::size_t memory_available() {
@@ -86,33 +105,40 @@ std::size_t parse_size(const std::string& text) {
   return std::size_t(n * units.at(unit));
 }
 
-/// Grows rings (doubling, the last step aimed at the limit that the last measured
-/// bytes_per_process predicts) until one no longer fits in `budget`; reports the largest that
-/// ran a lap within it. Stops early, saying so, before exceeding the memory this machine has
-/// available.
+/// Finds the largest ring that runs a lap within `budget` bytes of resident growth: a ring of
+/// 100,000 measures the bytes per process, the next ring is sized 1% under the limit those
+/// predict, and so on until one that fits is within 2% of its predicted limit (at most 10
+/// rings). Rather than take more than the machine has available, it stops short and says so.
 int max_processes(std::size_t budget) {
-  footprint(2, bench::resident_bytes());  // starts the runtime before the baseline is taken
-  const std::size_t base = bench::resident_bytes();
   long fits = 0;
   double per_process = 0;
   const char* limited_by = "budget";
+  int attempts = 0;
   for (long size = 100'000;;) {
-    if (fits && per_process * (size - fits) + (1ul << 30) > memory_available()) {
-      limited_by = "available memory";
-      break;
-    }
-    const std::size_t grown = footprint(size, base);
+    const std::size_t grown = footprint(size);
+    const double measured = double(grown) / double(size);
     std::fprintf(stderr, "tokenring csp: %ld processes: %zu bytes resident growth\n", size, grown);
-    if (grown > budget) break;
-    fits = size;
-    per_process = double(grown) / size;
-    const auto predicted = long(double(budget) / per_process);
-    if (predicted < size + size / 50) break;  // within 2% of the limit
-    size = std::min(2 * size, predicted - predicted / 100);
+    if (grown <= budget && size > fits) {
+      fits = size;
+      per_process = measured;
+    }
+    const auto limit = long(double(budget) / measured);
+    if (fits && limit < fits + fits / 50) break;
+    if (std::string_view(limited_by) != "budget") break;  // the ring that fitted the machine ran
+    if (++attempts == 10) break;
+    long next = limit - limit / 100;
+    const double spare = double(memory_available()) - 0x1p30;
+    if (next > size && double(next - size) * measured > spare) {
+      next = size + long(std::max(0.0, spare) / measured);
+      limited_by = "available memory";
+    }
+    if (next <= fits) break;
+    size = next;
   }
   std::printf(
-      "{\"bench\":\"tokenring\",\"impl\":\"csp\",\"max_processes\":%ld,\"budget_bytes\":%zu,"
-      "\"bytes_per_process\":%.0f,\"method\":\"measured\",\"limited_by\":\"%s\"}\n",
+      "{\"bench\": \"tokenring\", \"impl\": \"csp\", \"max_processes\": %ld, "
+      "\"budget_bytes\": %zu, \"bytes_per_process\": %.0f, \"method\": \"measured\", "
+      "\"limited_by\": \"%s\"}\n",
       fits, budget, per_process, limited_by);
   return 0;
 }
@@ -122,7 +148,8 @@ int max_processes(std::size_t budget) {
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   bench::Flags flags(argc, argv,
-                     {"processes", "thread-processes", "hops", "max-processes", "budget"});
+                     {"processes", "thread-processes", "hops", "max-processes", "budget", "footprint"});
+  if (flags.has("footprint")) return print_footprint(flags.number("footprint", 0));
   if (flags.has("max-processes")) return max_processes(parse_size(flags.text("budget", "8GiB")));
 
   // Each repetition builds its ring anew (costly at a million), so laps are fixed, not tuned.

@@ -22,6 +22,7 @@ type config struct {
 	processes    int
 	maxProcesses bool
 	budget       string
+	footprint    int
 }
 
 var figures = map[string]func(*config){
@@ -38,6 +39,7 @@ func main() {
 	flag.IntVar(&cfg.processes, "processes", 100000, "tokenring: goroutines in the ring")
 	flag.BoolVar(&cfg.maxProcesses, "max-processes", false, "tokenring: how many goroutines fit in -budget")
 	flag.StringVar(&cfg.budget, "budget", "8GiB", "tokenring -max-processes: memory budget")
+	flag.IntVar(&cfg.footprint, "footprint", 0, "tokenring: print the memory growth of a ring this big")
 	flag.Parse()
 	run, ok := figures[flag.Arg(0)]
 	if flag.NArg() != 1 || !ok {

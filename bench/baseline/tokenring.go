@@ -6,7 +6,9 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"sync"
@@ -40,6 +42,10 @@ func lap(in <-chan int64, out chan<- int64) {
 }
 
 func tokenring(cfg *config) {
+	if cfg.footprint > 0 {
+		printFootprint(cfg.footprint)
+		return
+	}
 	if cfg.maxProcesses {
 		maxProcesses(parseSize(cfg.budget))
 		return
@@ -61,41 +67,61 @@ func tokenring(cfg *config) {
 		round(perProcess), "ns_per_hop", round(perHop))
 }
 
-// footprint is the resident memory growth over base of a ring of size goroutines after a lap.
-func footprint(size int, base int64) int64 {
-	var grown int64
-	ring(size, func(in <-chan int64, out chan<- int64) {
-		lap(in, out)
-		grown = resident() - base
-		close(out)
-	})
-	return grown
+// footprint is the resident memory growth of a ring of size goroutines after a lap, measured in
+// a fresh OS process: after a bigger ring, this one would reuse memory that ring left resident.
+func footprint(size int) int64 {
+	self, err := os.Executable()
+	if err == nil {
+		var out []byte
+		cmd := exec.Command(self, "-footprint", strconv.Itoa(size), "tokenring")
+		cmd.Stderr = os.Stderr
+		if out, err = cmd.Output(); err == nil {
+			var grown int64
+			if _, err = fmt.Sscan(string(out), &grown); err == nil {
+				return grown
+			}
+		}
+	}
+	panic(fmt.Sprintf("footprint of %d goroutines: %v", size, err))
 }
 
-// maxProcesses grows rings (doubling, the last step aimed at the limit the last measured
-// bytes per goroutine predicts) until one no longer fits in budget, as bench/tokenring.cpp does.
-func maxProcesses(budget int64) {
+// printFootprint is what -footprint prints: the growth of a ring of size from before it was built.
+func printFootprint(size int) {
 	base := resident()
+	ring(size, func(in <-chan int64, out chan<- int64) {
+		lap(in, out)
+		fmt.Println(resident() - base)
+		close(out)
+	})
+}
+
+// maxProcesses finds the largest ring that runs a lap within budget bytes of resident growth,
+// as bench/tokenring.cpp does: a ring of 100,000 measures the bytes per goroutine, the next is
+// sized 1% under the limit those predict, until one that fits is within 2% of its limit (at
+// most 10 rings).
+func maxProcesses(budget int64) {
 	fits, perProcess, limitedBy := 0, 0.0, "budget"
-	for size := 100000; ; {
-		if fits > 0 && int64(perProcess*float64(size-fits))+1<<30 > available() {
-			limitedBy = "available memory"
-			break
-		}
-		grown := footprint(size, base)
+	for size, attempts := 100000, 0; attempts < 10; attempts++ {
+		grown := footprint(size)
+		measured := float64(grown) / float64(size)
 		fmt.Fprintf(os.Stderr, "tokenring go: %d goroutines: %d bytes resident growth\n", size, grown)
-		if grown > budget {
+		if grown <= budget && size > fits {
+			fits, perProcess = size, measured
+		}
+		limit := int(float64(budget) / measured)
+		if fits > 0 && limit < fits+fits/50 || limitedBy != "budget" {
 			break
 		}
-		fits, perProcess = size, float64(grown)/float64(size)
-		predicted := int(float64(budget) / perProcess)
-		if predicted < size+size/50 {
+		next := limit - limit/100
+		spare := float64(available()) - (1 << 30)
+		if next > size && float64(next-size)*measured > spare {
+			next = size + int(math.Max(0, spare)/measured)
+			limitedBy = "available memory"
+		}
+		if next <= fits {
 			break
 		}
-		size = 2 * size
-		if size > predicted-predicted/100 {
-			size = predicted - predicted/100
-		}
+		size = next
 	}
 	emit("bench", "tokenring", "impl", "go", "max_processes", fits, "budget_bytes", budget,
 		"bytes_per_process", round(perProcess), "method", "measured", "limited_by", limitedBy)
