@@ -136,6 +136,10 @@ bool LockHandle::acquire_until(Clock::time_point deadline) {
 
 void LockHandle::release() { call_release(LockState::Release{}); }
 
+unsigned LockHandle::release_all() { return call(LockState::ReleaseAll{}); }
+
+void LockHandle::restore(unsigned count) { call(LockState::Acquire{true, count}); }
+
 bool LockHandle::locked() const { return call(LockState::Locked{}); }
 
 }  // namespace csp::detail

@@ -2,49 +2,40 @@
 // Both are Lockable and TimedLockable, so std::lock_guard and std::unique_lock work.
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <string>
 
 #include "csp/shared/detail/lock_state.hpp"
+#include "csp/shared/detail/lockable.hpp"
 
 namespace csp {
+
+class Condition;
 
 namespace detail {
 
 /// What Lock and RLock share; the owner records which process holds the lock.
-class LockHandle : public Handle<LockState> {
+class LockHandle : public Handle<LockState>, public Lockable<LockHandle> {
  public:
+  using Lockable<LockHandle>::acquire;
   /// Takes the lock, parking until it is free; with `blocking` false, only if free now.
   bool acquire(bool blocking = true);
-  /// Takes the lock if it becomes free within `timeout`.
-  template <class Rep, class Period>
-  bool acquire(std::chrono::duration<Rep, Period> timeout) {
-    return try_lock_for(timeout);
-  }
+  bool acquire_until(Clock::time_point deadline);
   /// Gives the lock back; csp::Error if the caller does not hold it.
   void release();
   /// Whether some process holds the lock now.
   bool locked() const;
   const std::string& name() const noexcept { return state().name(); }
 
-  void lock() { acquire(); }
-  bool try_lock() { return acquire(false); }
-  void unlock() { release(); }
-  template <class Rep, class Period>
-  bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
-    return acquire_until(Clock::now() + std::chrono::ceil<Clock::duration>(timeout));
-  }
-  template <class C, class D>
-  bool try_lock_until(std::chrono::time_point<C, D> t) {
-    return try_lock_for(t - C::now());
-  }
-
  protected:
   LockHandle(std::shared_ptr<Owner> owner, const char* kind, bool reentrant);
 
  private:
-  bool acquire_until(Clock::time_point deadline);
+  friend class csp::Condition;
+  /// Gives up every level the caller holds (Condition::wait); how many there were.
+  unsigned release_all();
+  /// Takes `count` levels back.
+  void restore(unsigned count);
 };
 
 }  // namespace detail
