@@ -83,8 +83,11 @@ void ProcessBase::run() {
 void start_group(ProcessBase* const* procs, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     auto expected = ProcessBase::State::created;
-    if (!procs[i]->state_.compare_exchange_strong(expected, ProcessBase::State::running))
+    if (!procs[i]->state_.compare_exchange_strong(expected, ProcessBase::State::running)) {
+      // Start none of them: the ones already marked go back to not started.
+      for (std::size_t j = 0; j < i; ++j) procs[j]->state_.store(ProcessBase::State::created);
       throw Error(fmt::format("process '{}' was already started", procs[i]->name()));
+    }
   }
   runtime().start(procs, n);
 }
