@@ -87,9 +87,9 @@ int print_footprint(long size) {
 
 std::size_t memory_available() {
   std::ifstream meminfo("/proc/meminfo");
-  std::string key;
+  std::string key, unit;
   std::size_t kib = 0;
-  while (meminfo >> key >> kib)
+  while (meminfo >> key >> kib && std::getline(meminfo, unit))
     if (key == "MemAvailable:") return kib * 1024;
   return 0;
 }
