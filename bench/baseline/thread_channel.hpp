@@ -64,7 +64,9 @@ class ThreadChannel {
     slot_.emplace(std::move(v));
     const std::uint64_t ticket = ++offered_;
     if (selector_) selector_->signal();
+    lock.unlock();  // the reader woken next must not find the mutex still held
     can_read_.notify_one();
+    lock.lock();
     taken_.wait(lock, [&] { return poisoned_ || taken_count_ >= ticket; });
     if (taken_count_ < ticket) throw Poisoned{};
   }
