@@ -3,15 +3,19 @@
 // park; whoever claims the waiter (partner, timer, poison) decides; finally withdraw the rest.
 
 #include <limits>
+#include <mutex>
 #include <unordered_map>
 
 #include "csp/alternation.hpp"
+#include "csp/detail/spin_lock.hpp"
 
 namespace csp::detail {
 
 namespace {
 
-// FairSelect remembers, per process and guard set, the index chosen last.
+// FairSelect remembers, per process and guard set, the index chosen last. The memory is
+// process-wide, not thread_local: a process's fiber may resume on another worker thread
+// between two selects. Sharded, so that processes on different workers rarely meet on a lock.
 struct FairKey {
   const Context* context;
   std::size_t signature;
@@ -22,7 +26,39 @@ struct FairKeyHash {
     return std::hash<const void*>()(k.context) ^ (k.signature * 0x9e3779b97f4a7c15ULL);
   }
 };
-thread_local std::unordered_map<FairKey, std::size_t, FairKeyHash> fair_last;
+
+class FairMemory {
+ public:
+  /// Where the select keyed `k` should start: after the index it chose last.
+  std::size_t start(const FairKey& k, std::size_t n) {
+    Shard& s = shard(k);
+    std::lock_guard lock(s.lock);
+    auto it = s.last.find(k);
+    return it == s.last.end() ? 0 : (it->second + 1) % n;
+  }
+  void remember(const FairKey& k, std::size_t chosen) {
+    Shard& s = shard(k);
+    std::lock_guard lock(s.lock);
+    if (s.last.size() > 4096) s.last.clear();  // entries of ended processes would pile up
+    s.last[k] = chosen;
+  }
+
+ private:
+  struct Shard {
+    SpinLock lock;
+    std::unordered_map<FairKey, std::size_t, FairKeyHash> last;
+  };
+  static constexpr int shard_bits = 6;
+  Shard& shard(const FairKey& k) noexcept {
+    return shards_[(std::uint64_t{FairKeyHash()(k)} * 0x9e3779b97f4a7c15ULL) >> (64 - shard_bits)];
+  }
+  Shard shards_[1 << shard_bits];
+};
+
+FairMemory& fair_memory() {
+  static FairMemory* m = new FairMemory;  // never destroyed: processes unwind during exit
+  return *m;
+}
 
 std::size_t signature(GuardBase* const* guards, std::size_t n) {
   std::size_t h = n;
@@ -73,7 +109,7 @@ std::size_t select(GuardBase* const* guards, std::size_t n, Policy policy, bool 
   if (policy == Policy::any) {
     start = random_below(n);
   } else if (policy == Policy::fair) {
-    if (auto it = fair_last.find(key); it != fair_last.end()) start = (it->second + 1) % n;
+    start = fair_memory().start(key, n);
   }
 
   GuardList list{guards, n};
@@ -125,10 +161,7 @@ std::size_t select(GuardBase* const* guards, std::size_t n, Policy policy, bool 
 
   auto chosen = static_cast<std::size_t>(w.index());
   if (w.outcome() != Outcome::done) raise(w.outcome(), describe(*guards[chosen]));
-  if (policy == Policy::fair) {
-    if (fair_last.size() > 4096) fair_last.clear();
-    fair_last[key] = chosen;
-  }
+  if (policy == Policy::fair) fair_memory().remember(key, chosen);
   guards[chosen]->complete(message);
   return chosen;
 }
