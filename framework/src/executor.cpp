@@ -3,6 +3,7 @@
 
 #include "executor.hpp"
 
+#include <boost/context/detail/exception.hpp>
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
@@ -17,23 +18,49 @@ thread_local Executor* running_executor = nullptr;
 }
 
 Fiber::Fiber(Executor& home, StackPool& stacks, std::shared_ptr<ProcessBase> process)
-    : home_(&home), process_(std::move(process)) {
-  fiber_ = boost::context::fiber(std::allocator_arg, PooledStack(stacks),
-                                 [this](boost::context::fiber&& back) {
+    : Fiber(home, stacks, stacks.allocate(), std::move(process)) {}
+
+Fiber::Fiber(Executor& home, StackPool& stacks, boost::context::stack_context stack,
+             std::shared_ptr<ProcessBase> process)
+    : home_(&home),
+      process_(std::move(process)),
+      switch_(static_cast<char*>(stack.sp) - stack.size, stack.size) {
+  fiber_ = boost::context::fiber(std::allocator_arg,
+                                 boost::context::preallocated(stack.sp, stack.size, stack),
+                                 PooledStack(stacks), [this](boost::context::fiber&& back) {
+                                   switch_.arrived();
                                    back_ = std::move(back);
-                                   process_->run();
+                                   try {
+                                     process_->run();
+                                   } catch (const boost::context::detail::forced_unwind&) {
+                                     switch_.leave(true);  // abandoned at shutdown
+                                     throw;
+                                   }
                                    ended_ = true;
+                                   switch_.leave(true);
                                    return std::move(back_);
                                  });
 }
 
 void Fiber::wake() { home_->schedule(this); }
 
-void Fiber::suspend() { back_ = std::move(back_).resume(); }
+void Fiber::unwind() noexcept {
+  switch_.enter();
+  fiber_ = {};  // resumes the fiber with Boost's forced_unwind, running its destructors
+  switch_.entered_back();
+}
+
+void Fiber::suspend() {
+  switch_.leave(false);
+  back_ = std::move(back_).resume();
+  switch_.arrived();
+}
 
 bool Fiber::resume() {
   set_current_context(this);
+  switch_.enter();
   fiber_ = std::move(fiber_).resume();
+  switch_.entered_back();
   set_current_context(nullptr);
   return ended_;
 }
@@ -59,7 +86,11 @@ void Executor::abandon() noexcept {
     inbox_.clear();
   }
   ready_.clear();
-  while (live) delete std::exchange(live, live->next_);
+  while (live) {
+    Fiber* f = std::exchange(live, live->next_);
+    f->unwind();
+    delete f;
+  }
 }
 
 void Executor::describe_blocked(std::vector<std::string>& lines) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "csp/detail/process_base.hpp"
+#include "fiber_switch.hpp"
 #include "stack_pool.hpp"
 
 namespace csp::detail {
@@ -26,8 +27,12 @@ class Fiber final : public Context {
   const std::string& name() const noexcept { return process_->name(); }
   /// Runs the fiber until it parks or ends (on its executor's thread). True once it has ended.
   bool resume();
+  /// Unwinds a fiber that never ended (at shutdown, with its executor stopped).
+  void unwind() noexcept;
 
  private:
+  Fiber(Executor& home, StackPool& stacks, boost::context::stack_context stack,
+        std::shared_ptr<ProcessBase> process);
   void suspend() override;
   void wake() override;
 
@@ -35,6 +40,7 @@ class Fiber final : public Context {
   std::shared_ptr<ProcessBase> process_;
   boost::context::fiber fiber_;  // suspended fiber, or empty while it runs
   boost::context::fiber back_;   // while it runs: the executor's loop
+  [[no_unique_address]] FiberSwitch switch_;
   bool ended_ = false;
   Fiber* prev_ = nullptr;  // in its executor's list of live fibers
   Fiber* next_ = nullptr;

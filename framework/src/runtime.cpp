@@ -36,6 +36,7 @@ struct Global {
   std::mutex mutex;
   Configuration config;
   std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<Runtime> stopped_at_exit;  // kept, never destroyed (see stop_at_exit)
   std::atomic<Runtime*> current{nullptr};
   bool exit_hook = false;
 };
@@ -63,7 +64,7 @@ void stop_at_exit() noexcept {
   if (!g.runtime) return;
   g.runtime->stop(false);
   g.current.store(nullptr);
-  (void)g.runtime.release();
+  g.stopped_at_exit = std::move(g.runtime);
 }
 
 }  // namespace

@@ -53,8 +53,8 @@ void Timer::loop() {
       continue;
     }
     auto first = queue_.begin();
-    if (first->first > Clock::now()) {
-      cv_.wait_until(lock, first->first);
+    if (Clock::time_point deadline = first->first; deadline > Clock::now()) {
+      cv_.wait_until(lock, deadline);  // a copy: cancel() may erase the entry meanwhile
       continue;
     }
     auto [id, e] = first->second;
