@@ -85,7 +85,7 @@ std::size_t Barrier::wait() const { return call(State::Wait{}); }
 
 std::size_t Barrier::wait_until(detail::Clock::time_point deadline) const {
   if (auto index = call_until(State::Wait{}, deadline)) return *index;
-  start(State::Abort{});  // a timed-out waiter breaks the barrier, as in Python
+  send(State::Abort{});  // a timed-out waiter breaks the barrier, as in Python
   throw BrokenBarrierError("'" + name() + "': timed out, the barrier is now broken");
 }
 

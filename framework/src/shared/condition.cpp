@@ -68,7 +68,7 @@ bool Condition::wait_impl(std::optional<detail::Clock::time_point> deadline) {
   } catch (...) {
     // Interrupted (a terminated process): the lock stays released; a notify it had already
     // received goes to the next waiter.
-    if (!ticket->abandon()) start(State::Notify{1});
+    if (!ticket->abandon()) send(State::Notify{1});
     throw;
   }
   if (!notified && !ticket->abandon()) {

@@ -116,9 +116,7 @@ void holder_ended(std::uintptr_t holder, std::string_view name) {
     for (auto& [state, object] : r.locks)
       if (auto o = object.lock()) live.push_back(std::move(o));
   }
-  for (auto& o : live)
-    o->owner->post(std::make_shared<OpCall<LockState, LockState::HolderEnded>>(
-        o, LockState::HolderEnded{holder, std::string(name)}));
+  for (auto& o : live) post(o, LockState::HolderEnded{holder, std::string(name)});
 }
 
 LockHandle::LockHandle(std::shared_ptr<Owner> owner, const char* kind, bool reentrant)

@@ -20,7 +20,7 @@ class SemaphoreState {
     using result = bool;
     bool blocking;
     /// A caller interrupted after being granted a unit gives it back.
-    static Release undo(bool& granted) { return {granted ? 1u : 0u}; }
+    Release undo(bool& granted) const { return {granted ? 1u : 0u}; }
   };
   struct GetValue {
     using result = unsigned;

@@ -35,7 +35,7 @@ class Barrier : public detail::Handle<detail::BarrierState> {
   /// The same; on timeout the barrier breaks (for every waiter) and BrokenBarrierError is thrown.
   template <class Rep, class Period>
   std::size_t wait(std::chrono::duration<Rep, Period> timeout) const {
-    return wait_until(detail::Clock::now() + std::chrono::ceil<detail::Clock::duration>(timeout));
+    return wait_until(detail::deadline_after(timeout));
   }
   std::size_t wait_until(detail::Clock::time_point deadline) const;
   /// Breaks the barrier: current and later waiters get BrokenBarrierError until reset().

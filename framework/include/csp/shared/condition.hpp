@@ -36,7 +36,7 @@ class Condition : public detail::Handle<detail::ConditionState>,
   /// The same, giving up after `timeout`; whether it was notified. Takes the lock back anyway.
   template <class Rep, class Period>
   bool wait(std::chrono::duration<Rep, Period> timeout) {
-    return wait_until(detail::Clock::now() + std::chrono::ceil<detail::Clock::duration>(timeout));
+    return wait_until(detail::deadline_after(timeout));
   }
   bool wait_until(detail::Clock::time_point deadline);
   /// Waits until `pred()` holds (checked with the lock held).
@@ -47,7 +47,7 @@ class Condition : public detail::Handle<detail::ConditionState>,
   /// Waits until `pred()` holds or `timeout` passes; the last value of `pred()`.
   template <class Pred, class Rep, class Period>
   bool wait_for(Pred pred, std::chrono::duration<Rep, Period> timeout) {
-    auto deadline = detail::Clock::now() + std::chrono::ceil<detail::Clock::duration>(timeout);
+    auto deadline = detail::deadline_after(timeout);
     bool ok = pred();
     while (!ok && wait_until(deadline)) ok = pred();
     return ok || pred();

@@ -28,7 +28,7 @@ class Event : public detail::Handle<detail::EventState> {
   /// Parks until the flag is set or `timeout` passes; whether it was set.
   template <class Rep, class Period>
   bool wait(std::chrono::duration<Rep, Period> timeout) const {
-    return wait_until(detail::Clock::now() + std::chrono::ceil<detail::Clock::duration>(timeout));
+    return wait_until(detail::deadline_after(timeout));
   }
   bool wait_until(detail::Clock::time_point deadline) const;
   const std::string& name() const noexcept;

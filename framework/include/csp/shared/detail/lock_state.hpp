@@ -32,7 +32,7 @@ class LockState {
     bool blocking = true;
     unsigned count = 1;
     /// A caller interrupted after being granted gives the lock back.
-    static ReleaseAll undo(bool&) { return {}; }
+    ReleaseAll undo(bool&) const { return {}; }
   };
   struct Release {
     using result = void;

@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "csp/detail/timer.hpp"
+#include "csp/shared/detail/owner.hpp"
 
 namespace csp::detail {
 
@@ -15,7 +15,7 @@ class Lockable {
   /// Acquires if possible within `timeout`.
   template <class Rep, class Period>
   bool acquire(std::chrono::duration<Rep, Period> timeout) {
-    return self().acquire_until(Clock::now() + std::chrono::ceil<Clock::duration>(timeout));
+    return self().acquire_until(deadline_after(timeout));
   }
 
   void lock() { self().acquire(true); }

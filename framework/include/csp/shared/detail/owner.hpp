@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -17,6 +18,12 @@
 #include "csp/detail/completion.hpp"
 
 namespace csp::detail {
+
+/// The deadline `timeout` from now.
+template <class Rep, class Period>
+Clock::time_point deadline_after(std::chrono::duration<Rep, Period> timeout) {
+  return Clock::now() + std::chrono::ceil<Clock::duration>(timeout);
+}
 
 /// Identity of the calling process (or thread): the context it runs on. Lock holders are
 /// recorded by it.
@@ -178,6 +185,9 @@ class OpCall final : public Slot<typename Op::result> {
   OpCall(std::shared_ptr<Object<State>> object, Op op)
       : state_(&object->state), keep_(std::move(object)), op_(std::move(op)) {}
 
+  /// The request; the caller may read it once answered.
+  const Op& op() const noexcept { return op_; }
+
   void run(const std::shared_ptr<Call>& self) noexcept override {
     // The object stays alive while the call is in the mailbox; once run, a state that keeps
     // the call must not be kept alive by it (that would be a cycle).
@@ -203,6 +213,13 @@ class OpCall final : public Slot<typename Op::result> {
   Op op_;
 };
 
+/// Posts `op` to `object`'s owner without waiting for its answer (which is dropped). Never
+/// blocks, so it may be called anywhere, even from a destructor or inside an owner.
+template <class State, class Op>
+void post(const std::shared_ptr<Object<State>>& object, Op op) {
+  object->owner->post(std::make_shared<OpCall<State, Op>>(object, std::move(op)));
+}
+
 /// Base of every handle: cheap to copy, usable from any process or thread. Its calls park a
 /// process (or block a thread) until the owner answers.
 template <class State>
@@ -215,13 +232,15 @@ class Handle {
   template <class... Args>
   explicit Handle(std::shared_ptr<Owner> owner, Args&&... args)
       : object_(std::make_shared<Object<State>>(std::move(owner), std::forward<Args>(args)...)) {}
+  /// Another handle to an existing object.
+  explicit Handle(std::shared_ptr<Object<State>> object) noexcept : object_(std::move(object)) {}
 
   /// The state, for reading what never changes after construction (its name, a size).
   const State& state() const noexcept { return object_->state; }
 
   /// Sends `op` and waits for its answer. If the wait is interrupted (a terminated or unwinding
-  /// process) after the owner has answered, an op with `static Undo undo(answer_t<R>&)` has
-  /// that undo posted, so what the caller can no longer use goes back (a lock, a queue item).
+  /// process) after the owner has answered, an op with `Undo undo(answer_t<R>&) const` has that
+  /// undo posted, so what the caller can no longer use goes back (a lock, a queue item).
   template <class Op>
   answer_t<typename Op::result> call(Op op) const {
     auto c = start(std::move(op));
@@ -259,10 +278,16 @@ class Handle {
   template <class Op>
   void call_release(Op op) const {
     if (std::uncaught_exceptions() > 0 || current_context().cancelled()) {
-      start(std::move(op));
+      send(std::move(op));
       return;
     }
     call(std::move(op));
+  }
+
+  /// Sends `op` without waiting for its answer.
+  template <class Op>
+  void send(Op op) const {
+    post(object_, std::move(op));
   }
 
   /// Sends `op` and returns the call to wait on later.
@@ -278,11 +303,10 @@ class Handle {
   template <class Op>
   void undo(OpCall<State, Op>& c) const noexcept {
     c.settle();
-    if constexpr (requires(answer_t<typename Op::result>& v) { Op::undo(v); }) {
+    if constexpr (requires(const Op& op, answer_t<typename Op::result>& v) { op.undo(v); }) {
       try {
         auto v = c.take();
-        object_->owner->post(std::make_shared<OpCall<State, decltype(Op::undo(v))>>(
-            object_, Op::undo(v)));
+        post(object_, c.op().undo(v));
       } catch (...) {  // the request failed: nothing to give back
       }
     }

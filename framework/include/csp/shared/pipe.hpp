@@ -1,0 +1,203 @@
+// csp::Pipe<T> (Python's multiprocessing.Pipe): two connected ends, duplex or one-way, whose
+// buffers an owner actor keeps. An end closes when closed explicitly or when its last copy goes.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "csp/errors.hpp"
+#include "csp/shared/detail/owner.hpp"
+#include "csp/shared/detail/wait_queue.hpp"
+
+namespace csp {
+
+/// recv() on a connection whose other end has closed, with nothing left to receive (Python's
+/// EOFError).
+class EOFError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+/// "'<pipe>': <what>", for misuse of a connection.
+Error pipe_error(const std::string& pipe, const char* what);
+/// The EOFError of `pipe`.
+EOFError pipe_eof(const std::string& pipe);
+
+/// Two directions: end `s` sends into buffer `s` and receives from buffer `1 - s`.
+template <class T>
+class PipeState {
+ public:
+  explicit PipeState(std::string name) : name_(std::move(name)) {}
+
+  struct Send {
+    using result = void;
+    int side;
+    T item;
+  };
+  /// Puts `item` back for end `side` to receive first (an interrupted receiver's).
+  struct Unrecv {
+    using result = void;
+    int side;
+    T item;
+  };
+  struct Recv {
+    using result = T;
+    int side;
+    Unrecv undo(T& item) const { return {side, std::move(item)}; }
+  };
+  /// Whether end `side` can receive without waiting (a message, or the end of the stream);
+  /// with `wait`, answered once it can.
+  struct Poll {
+    using result = bool;
+    int side;
+    bool wait;
+  };
+  struct Close {
+    using result = void;
+    int side;
+  };
+
+  void handle(Send& op) {
+    if (closed_[op.side]) throw pipe_error(name_, "send on a closed connection");
+    if (closed_[1 - op.side]) throw pipe_error(name_, "send to a connection whose other end is closed");
+    if (!give(1 - op.side, op.item)) buffer_[op.side].push_back(std::move(op.item));
+    for (auto& p : pollers_[1 - op.side].drain()) p.answer(true);
+  }
+  void handle(Unrecv& op) {
+    if (!give(op.side, op.item)) buffer_[1 - op.side].push_front(std::move(op.item));
+  }
+  void handle(Recv& op, Reply<T>& reply) {
+    check_open(op.side);
+    auto& in = buffer_[1 - op.side];
+    if (!in.empty()) {
+      reply.answer_with([&] {
+        T v = std::move(in.front());
+        in.pop_front();
+        return v;
+      });
+    } else if (closed_[1 - op.side]) {
+      throw pipe_eof(name_);
+    } else {
+      receivers_[op.side].push(reply);
+    }
+  }
+  void handle(Poll& op, Reply<bool>& reply) {
+    check_open(op.side);
+    if (ready(op.side) || !op.wait) reply.answer(ready(op.side));
+    else pollers_[op.side].push(reply);
+  }
+  void handle(Close& op) {
+    if (closed_[op.side]) return;
+    closed_[op.side] = true;
+    int peer = 1 - op.side;
+    // The peer's receivers wait only on an empty buffer: that is now the end of the stream.
+    for (auto& r : receivers_[peer].drain()) r.fail(std::make_exception_ptr(pipe_eof(name_)));
+    for (auto& p : pollers_[peer].drain()) p.answer(true);
+    auto closed = [this] { return std::make_exception_ptr(pipe_error(name_, "connection closed")); };
+    for (auto& r : receivers_[op.side].drain()) r.fail(closed());
+    for (auto& p : pollers_[op.side].drain()) p.fail(closed());
+  }
+
+  const std::string& name() const noexcept { return name_; }
+
+ private:
+  void check_open(int side) const {
+    if (closed_[side]) throw pipe_error(name_, "receive on a closed connection");
+  }
+  bool ready(int side) const noexcept { return !buffer_[1 - side].empty() || closed_[1 - side]; }
+  /// Hands `item` to the first receiver waiting at end `side`; false (untouched) if none.
+  bool give(int side, T& item) {
+    while (receivers_[side].front())
+      if (receivers_[side].take().answer_with([&] { return std::move(item); })) return true;
+    return false;
+  }
+
+  std::string name_;
+  std::array<bool, 2> closed_{};
+  std::array<std::deque<T>, 2> buffer_;
+  std::array<WaitQueue<Reply<T>>, 2> receivers_;
+  std::array<WaitQueue<Reply<bool>>, 2> pollers_;
+};
+
+/// Closes its end when the last copy of a connection goes away.
+template <class T>
+struct PipeEnd {
+  std::shared_ptr<Object<PipeState<T>>> object;
+  int side;
+  ~PipeEnd() { post(object, typename PipeState<T>::Close{side}); }
+};
+
+}  // namespace detail
+
+/// One end of a Pipe. Copies share the end; it closes when close() is called or the last copy
+/// goes away, and the other end then sees EOFError once it has received everything sent.
+template <class T>
+class Connection : public detail::Handle<detail::PipeState<T>> {
+  using State = detail::PipeState<T>;
+
+ public:
+  /// Sends `item` to the other end (never waits: the pipe buffers).
+  void send(T item) const {
+    if (!writable_) throw detail::pipe_error(name(), "send on a receive-only connection");
+    this->call(typename State::Send{end_->side, std::move(item)});
+  }
+  /// The next item from the other end, parking until there is one; EOFError once the other end
+  /// has closed and everything has been received.
+  T recv() const {
+    check_readable();
+    return this->call(typename State::Recv{end_->side});
+  }
+  /// Whether recv() would not wait now.
+  bool poll() const {
+    check_readable();
+    return this->call(typename State::Poll{end_->side, false});
+  }
+  /// Whether recv() would not wait, waiting at most `timeout` for it.
+  template <class Rep, class Period>
+  bool poll(std::chrono::duration<Rep, Period> timeout) const {
+    check_readable();
+    return this->call_until(typename State::Poll{end_->side, true}, detail::deadline_after(timeout))
+        .value_or(false);
+  }
+  /// Closes this end for every copy.
+  void close() const { this->call(typename State::Close{end_->side}); }
+  bool readable() const noexcept { return readable_; }
+  bool writable() const noexcept { return writable_; }
+  const std::string& name() const noexcept { return this->state().name(); }
+
+ private:
+  template <class U>
+  friend std::pair<Connection<U>, Connection<U>> Pipe(bool duplex);
+
+  Connection(std::shared_ptr<detail::Object<State>> object, int side, bool readable, bool writable)
+      : detail::Handle<State>(object),
+        end_(std::make_shared<detail::PipeEnd<T>>(std::move(object), side)),
+        readable_(readable),
+        writable_(writable) {}
+  void check_readable() const {
+    if (!readable_) throw detail::pipe_error(name(), "receive on a send-only connection");
+  }
+
+  std::shared_ptr<detail::PipeEnd<T>> end_;
+  bool readable_;
+  bool writable_;
+};
+
+/// Two connected ends. Duplex: both send and receive. One-way (`duplex` false): the first only
+/// receives, the second only sends, as in Python.
+template <class T>
+std::pair<Connection<T>, Connection<T>> Pipe(bool duplex = true) {
+  using State = detail::PipeState<T>;
+  auto object =
+      std::make_shared<detail::Object<State>>(detail::make_owner(), detail::object_name("Pipe"));
+  return {Connection<T>(object, 0, true, duplex), Connection<T>(object, 1, duplex, true)};
+}
+
+}  // namespace csp

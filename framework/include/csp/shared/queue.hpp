@@ -1,0 +1,177 @@
+// csp::Queue<T> (Python's multiprocessing.Queue): a FIFO shared by processes, bounded or not,
+// owned by an owner actor that parks getters while it is empty and putters while it is full.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "csp/errors.hpp"
+#include "csp/shared/detail/owner.hpp"
+#include "csp/shared/detail/wait_queue.hpp"
+
+namespace csp {
+
+namespace detail {
+
+/// The csp::Error for a request a closed queue refuses: "'<name>' is closed<detail>".
+Error closed_error(const std::string& name, const char* detail);
+
+template <class T>
+class QueueState {
+ public:
+  QueueState(std::string name, std::size_t maxsize) : name_(std::move(name)), maxsize_(maxsize) {}
+
+  /// Puts `item` back at the head (an interrupted getter's).
+  struct Unget {
+    using result = void;
+    std::optional<T> item;
+  };
+  /// True once queued; false if full and not `blocking`.
+  struct Put {
+    using result = bool;
+    T item;
+    bool blocking;
+  };
+  /// The head; empty if the queue is empty and not `blocking`.
+  struct Get {
+    using result = std::optional<T>;
+    bool blocking;
+    Unget undo(std::optional<T>& item) const { return {std::move(item)}; }
+  };
+  struct Size {
+    using result = std::size_t;
+  };
+  struct Close {
+    using result = void;
+  };
+
+  void handle(Put& op, Reply<bool>& reply) {
+    if (closed_) throw closed_error(name_, ": put refused");
+    if (!has_room()) {
+      if (op.blocking) putters_.push({reply, std::move(op.item)});
+      else reply.answer(false);
+    } else if (reply.answer(true)) {
+      place(std::move(op.item));
+    }
+  }
+  void handle(Get& op, Reply<std::optional<T>>& reply) {
+    if (!items_.empty()) {
+      if (reply.answer_with([this] { return take_head(); })) admit_putters();
+    } else if (closed_) {
+      throw closed_error(name_, " and empty");
+    } else if (!op.blocking) {
+      reply.answer(std::nullopt);
+    } else {
+      getters_.push(reply);
+    }
+  }
+  void handle(Unget& op) {
+    if (!op.item) return;
+    if (!give_to_getter(*op.item)) items_.push_front(std::move(*op.item));
+  }
+  std::size_t handle(Size&) const noexcept { return items_.size(); }
+  void handle(Close&) {
+    closed_ = true;
+    auto refuse = [this](const char* detail) {
+      return std::make_exception_ptr(closed_error(name_, detail));
+    };
+    for (auto& g : getters_.drain()) g.fail(refuse(" and empty"));
+    for (auto& p : putters_.drain()) p.reply.fail(refuse(": put refused"));
+  }
+
+  const std::string& name() const noexcept { return name_; }
+  std::size_t maxsize() const noexcept { return maxsize_; }
+
+ private:
+  struct Putter {
+    Reply<bool> reply;
+    T item;
+    bool pending() const noexcept { return reply.pending(); }
+  };
+
+  bool has_room() const noexcept { return maxsize_ == 0 || items_.size() < maxsize_; }
+  T take_head() {
+    T v = std::move(items_.front());
+    items_.pop_front();
+    return v;
+  }
+  /// Hands `item` to the first waiting getter; false (item untouched) if none waits.
+  bool give_to_getter(T& item) {
+    while (getters_.front())
+      if (getters_.take().answer_with([&] { return std::optional<T>(std::move(item)); }))
+        return true;
+    return false;
+  }
+  /// A new item for which there is room.
+  void place(T item) {
+    if (!give_to_getter(item)) items_.push_back(std::move(item));
+  }
+  void admit_putters() {
+    while (has_room() && putters_.front()) {
+      Putter p = putters_.take();
+      if (p.reply.answer(true)) place(std::move(p.item));
+    }
+  }
+
+  std::string name_;
+  std::size_t maxsize_;
+  bool closed_ = false;
+  std::deque<T> items_;
+  WaitQueue<Reply<std::optional<T>>> getters_;  // only while empty
+  WaitQueue<Putter> putters_;                   // only while full
+};
+
+}  // namespace detail
+
+/// A FIFO queue shared by processes; copies of the handle share one queue.
+template <class T>
+class Queue : public detail::Handle<detail::QueueState<T>> {
+  using State = detail::QueueState<T>;
+
+ public:
+  /// At most `maxsize` items (0: unbounded).
+  explicit Queue(std::size_t maxsize = 0) : Queue(detail::make_owner(), maxsize) {}
+  /// A queue run by `owner` (a Manager's).
+  Queue(std::shared_ptr<detail::Owner> owner, std::size_t maxsize)
+      : detail::Handle<State>(std::move(owner), detail::object_name("Queue"), maxsize) {}
+
+  /// Appends `item`, parking while the queue is full; csp::Error once the queue is closed.
+  void put(T item) const { this->call(typename State::Put{std::move(item), true}); }
+  /// The same, giving up after `timeout`; whether it was put.
+  template <class Rep, class Period>
+  bool put(T item, std::chrono::duration<Rep, Period> timeout) const {
+    return this->call_until(typename State::Put{std::move(item), true},
+                            detail::deadline_after(timeout))
+        .value_or(false);
+  }
+  /// Appends `item` only if there is room now.
+  bool try_put(T item) const { return this->call(typename State::Put{std::move(item), false}); }
+
+  /// Removes the head, parking while the queue is empty; csp::Error once it is closed and
+  /// empty.
+  T get() const { return *this->call(typename State::Get{true}); }
+  /// The same, giving up after `timeout` (empty result).
+  template <class Rep, class Period>
+  std::optional<T> get(std::chrono::duration<Rep, Period> timeout) const {
+    auto r = this->call_until(typename State::Get{true}, detail::deadline_after(timeout));
+    return r ? std::move(*r) : std::nullopt;
+  }
+  /// Removes the head if there is one.
+  std::optional<T> try_get() const { return this->call(typename State::Get{false}); }
+
+  std::size_t qsize() const { return this->call(typename State::Size{}); }
+  bool empty() const { return qsize() == 0; }
+  bool full() const { return maxsize() != 0 && qsize() >= maxsize(); }
+  std::size_t maxsize() const noexcept { return this->state().maxsize(); }
+  /// No more puts: they (and waiting putters) get csp::Error; getters drain what is queued,
+  /// then get csp::Error.
+  void close() const { this->call(typename State::Close{}); }
+  const std::string& name() const noexcept { return this->state().name(); }
+};
+
+}  // namespace csp
