@@ -21,5 +21,6 @@ int main() {
   csp::Channel<int> c;
   auto [sent, sum] = csp::Parallel(Sender(-c), Receiver(+c));
   std::cout << "consumer: received 1 + 2 + 3 = " << sum << '\n';
+  csp::shutdown();
   return sum == 6 ? 0 : 1;
 }
