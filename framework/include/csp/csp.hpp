@@ -14,6 +14,7 @@
 #include "csp/shared/condition.hpp"
 #include "csp/shared/event.hpp"
 #include "csp/shared/lock.hpp"
+#include "csp/shared/manager.hpp"
 #include "csp/shared/pipe.hpp"
 #include "csp/shared/queue.hpp"
 #include "csp/shared/semaphore.hpp"
