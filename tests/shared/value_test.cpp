@@ -83,7 +83,7 @@ TEST_P(ValueHammer, UpdatesAreAtomic) {
 TEST_P(ValueHammer, GetLockMakesReadModifyWriteAtomic) {
   const int n = GetParam(), each = 2000 / n;
   csp::Value<int> v(0);
-  hammer(n, [=](int) mutable {
+  hammer(n, [=](int) {
     for (int i = 0; i < each; ++i) {
       std::lock_guard guard(v.get_lock());
       v.set(v.get() + 1);
@@ -97,7 +97,7 @@ TEST_P(ValueHammer, UpdatesWaitForAnotherProcessHoldingTheLock) {
   // holds back updates while the lock is held, so no increment is lost.
   const int n = GetParam(), each = 2000 / n;
   csp::Value<int> v(0);
-  hammer(n, [=](int id) mutable {
+  hammer(n, [=](int id) {
     for (int i = 0; i < each; ++i) {
       if (id % 2) {
         v.update([](int& x) { ++x; });
@@ -160,7 +160,7 @@ TEST_P(ArrayHammer, ElementUpdatesAreExact) {
 TEST_P(ArrayHammer, LockedSetsAreExact) {
   const int n = GetParam(), each = 1000 / n;
   csp::Array<int> a(3);
-  hammer(n, [=](int id) mutable {
+  hammer(n, [=](int id) {
     for (int i = 0; i < each; ++i) {
       std::lock_guard guard(a.get_lock());
       std::size_t slot = static_cast<std::size_t>(id % 3);

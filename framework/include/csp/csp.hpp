@@ -16,6 +16,8 @@
 #include "csp/shared/lock.hpp"
 #include "csp/shared/manager.hpp"
 #include "csp/shared/pipe.hpp"
+#include "csp/shared/pool.hpp"
 #include "csp/shared/queue.hpp"
 #include "csp/shared/semaphore.hpp"
+#include "csp/shared/shared_memory.hpp"
 #include "csp/shared/value.hpp"

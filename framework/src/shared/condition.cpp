@@ -49,11 +49,11 @@ Condition::Condition(std::shared_ptr<detail::Owner> owner) : Condition(owner, RL
 Condition::Condition(std::shared_ptr<detail::Owner> owner, detail::LockHandle lock)
     : Handle(std::move(owner), detail::object_name("Condition")), lock_(std::move(lock)) {}
 
-void Condition::wait() { wait_impl(std::nullopt); }
+void Condition::wait() const { wait_impl(std::nullopt); }
 
-bool Condition::wait_until(detail::Clock::time_point deadline) { return wait_impl(deadline); }
+bool Condition::wait_until(detail::Clock::time_point deadline) const { return wait_impl(deadline); }
 
-bool Condition::wait_impl(std::optional<detail::Clock::time_point> deadline) {
+bool Condition::wait_impl(std::optional<detail::Clock::time_point> deadline) const {
   auto ticket = start(State::Wait{});
   unsigned held;
   try {
@@ -79,8 +79,8 @@ bool Condition::wait_impl(std::optional<detail::Clock::time_point> deadline) {
   return notified;
 }
 
-void Condition::notify(unsigned n) { call(State::Notify{n}); }
-void Condition::notify_all() { call(State::Notify{~0u}); }
+void Condition::notify(unsigned n) const { call(State::Notify{n}); }
+void Condition::notify_all() const { call(State::Notify{~0u}); }
 const std::string& Condition::name() const noexcept { return state().name(); }
 
 }  // namespace csp

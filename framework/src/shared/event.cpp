@@ -50,8 +50,8 @@ Event::Event() : Event(detail::make_owner()) {}
 Event::Event(std::shared_ptr<detail::Owner> owner)
     : Handle(std::move(owner), detail::object_name("Event")) {}
 
-void Event::set() { call(detail::EventState::Set{}); }
-void Event::clear() { call(detail::EventState::Clear{}); }
+void Event::set() const { call(detail::EventState::Set{}); }
+void Event::clear() const { call(detail::EventState::Clear{}); }
 bool Event::is_set() const { return call(detail::EventState::IsSet{}); }
 void Event::wait() const { call(detail::EventState::Wait{}); }
 bool Event::wait_until(detail::Clock::time_point deadline) const {

@@ -126,17 +126,17 @@ LockHandle::LockHandle(std::shared_ptr<Owner> owner, const char* kind, bool reen
   r.locks.emplace(&object()->state, object());
 }
 
-bool LockHandle::acquire(bool blocking) { return call(LockState::Acquire{blocking}); }
+bool LockHandle::acquire(bool blocking) const { return call(LockState::Acquire{blocking}); }
 
-bool LockHandle::acquire_until(Clock::time_point deadline) {
+bool LockHandle::acquire_until(Clock::time_point deadline) const {
   return call_until(LockState::Acquire{}, deadline).value_or(false);
 }
 
-void LockHandle::release() { call_release(LockState::Release{}); }
+void LockHandle::release() const { call_release(LockState::Release{}); }
 
-unsigned LockHandle::release_all() { return call(LockState::ReleaseAll{}); }
+unsigned LockHandle::release_all() const { return call(LockState::ReleaseAll{}); }
 
-void LockHandle::restore(unsigned count) { call(LockState::Acquire{true, count}); }
+void LockHandle::restore(unsigned count) const { call(LockState::Acquire{true, count}); }
 
 bool LockHandle::locked() const { return call(LockState::Locked{}); }
 

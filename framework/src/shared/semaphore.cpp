@@ -58,13 +58,13 @@ SemaphoreHandle::SemaphoreHandle(std::shared_ptr<Owner> owner, const char* kind,
                                  bool bounded)
     : Handle(std::move(owner), object_name(kind), value, bounded) {}
 
-bool SemaphoreHandle::acquire(bool blocking) { return call(SemaphoreState::Acquire{blocking}); }
+bool SemaphoreHandle::acquire(bool blocking) const { return call(SemaphoreState::Acquire{blocking}); }
 
-bool SemaphoreHandle::acquire_until(Clock::time_point deadline) {
+bool SemaphoreHandle::acquire_until(Clock::time_point deadline) const {
   return call_until(SemaphoreState::Acquire{true}, deadline).value_or(false);
 }
 
-void SemaphoreHandle::release(unsigned n) { call_release(SemaphoreState::Release{n}); }
+void SemaphoreHandle::release(unsigned n) const { call_release(SemaphoreState::Release{n}); }
 
 unsigned SemaphoreHandle::get_value() const { return call(SemaphoreState::GetValue{}); }
 

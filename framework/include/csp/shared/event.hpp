@@ -20,8 +20,8 @@ class Event : public detail::Handle<detail::EventState> {
   /// An event run by `owner` (a Manager's).
   explicit Event(std::shared_ptr<detail::Owner> owner);
 
-  void set();
-  void clear();
+  void set() const;
+  void clear() const;
   bool is_set() const;
   /// Parks until the flag is set.
   void wait() const;

@@ -19,10 +19,10 @@ class LockHandle : public Handle<LockState>, public Lockable<LockHandle> {
  public:
   using Lockable<LockHandle>::acquire;
   /// Takes the lock, parking until it is free; with `blocking` false, only if free now.
-  bool acquire(bool blocking = true);
-  bool acquire_until(Clock::time_point deadline);
+  bool acquire(bool blocking = true) const;
+  bool acquire_until(Clock::time_point deadline) const;
   /// Gives the lock back; csp::Error if the caller does not hold it.
-  void release();
+  void release() const;
   /// Whether some process holds the lock now.
   bool locked() const;
   const std::string& name() const noexcept { return state().name(); }
@@ -33,9 +33,9 @@ class LockHandle : public Handle<LockState>, public Lockable<LockHandle> {
  private:
   friend class csp::Condition;
   /// Gives up every level the caller holds (Condition::wait); how many there were.
-  unsigned release_all();
+  unsigned release_all() const;
   /// Takes `count` levels back.
-  void restore(unsigned count);
+  void restore(unsigned count) const;
 };
 
 }  // namespace detail

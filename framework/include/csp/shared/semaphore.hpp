@@ -17,10 +17,10 @@ class SemaphoreHandle : public Handle<SemaphoreState>, public Lockable<Semaphore
  public:
   using Lockable<SemaphoreHandle>::acquire;
   /// Takes one unit, parking while the count is 0; with `blocking` false, only if one is free.
-  bool acquire(bool blocking = true);
-  bool acquire_until(Clock::time_point deadline);
+  bool acquire(bool blocking = true) const;
+  bool acquire_until(Clock::time_point deadline) const;
   /// Gives `n` units back (any process may); a BoundedSemaphore refuses to go above its start.
-  void release(unsigned n = 1);
+  void release(unsigned n = 1) const;
   /// The current count.
   unsigned get_value() const;
   const std::string& name() const noexcept;

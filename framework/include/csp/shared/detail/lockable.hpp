@@ -14,24 +14,24 @@ class Lockable {
  public:
   /// Acquires if possible within `timeout`.
   template <class Rep, class Period>
-  bool acquire(std::chrono::duration<Rep, Period> timeout) {
+  bool acquire(std::chrono::duration<Rep, Period> timeout) const {
     return self().acquire_until(deadline_after(timeout));
   }
 
-  void lock() { self().acquire(true); }
-  bool try_lock() { return self().acquire(false); }
-  void unlock() { self().release(); }
+  void lock() const { self().acquire(true); }
+  bool try_lock() const { return self().acquire(false); }
+  void unlock() const { self().release(); }
   template <class Rep, class Period>
-  bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
+  bool try_lock_for(std::chrono::duration<Rep, Period> timeout) const {
     return acquire(timeout);
   }
   template <class C, class D>
-  bool try_lock_until(std::chrono::time_point<C, D> t) {
+  bool try_lock_until(std::chrono::time_point<C, D> t) const {
     return acquire(t - C::now());
   }
 
  private:
-  Derived& self() noexcept { return static_cast<Derived&>(*this); }
+  const Derived& self() const noexcept { return static_cast<const Derived&>(*this); }
 };
 
 }  // namespace csp::detail

@@ -37,6 +37,7 @@ class Synchronized : public Handle<State> {
   /// The lock that makes a sequence of calls atomic (`with v.get_lock():` in Python). While a
   /// process holds it, every other process's requests to this object wait.
   RLock& get_lock() noexcept { return lock_; }
+  const RLock& get_lock() const noexcept { return lock_; }
   const std::string& name() const noexcept { return this->state().name(); }
 
  protected:

@@ -1,0 +1,134 @@
+// csp::Pool (Python's multiprocessing.Pool): worker processes (csp processes) that take tasks
+// from a shared Queue; map() runs a function over a range, apply_async() returns an AsyncResult.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ranges>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "csp/detail/completion.hpp"
+#include "csp/process.hpp"
+#include "csp/shared/queue.hpp"
+
+namespace csp {
+
+namespace detail {
+
+/// Where a task leaves its result (or exception) for its AsyncResult.
+template <class R>
+struct TaskResult {
+  Completion done;
+  std::optional<answer_t<R>> value;
+  std::exception_ptr error;
+};
+
+}  // namespace detail
+
+/// The future apply_async() returns: get() parks the calling process (or blocks the thread)
+/// until the task has run. Copies share one result.
+template <class R>
+class AsyncResult {
+ public:
+  explicit AsyncResult(std::shared_ptr<detail::TaskResult<R>> result) : result_(std::move(result)) {}
+
+  /// The task's return value (once), or its exception rethrown.
+  R get() {
+    wait();
+    if (result_->error) std::rethrow_exception(result_->error);
+    if constexpr (!std::is_void_v<R>) return std::move(*result_->value);
+  }
+  void wait() const { result_->done.wait(); }
+  /// Whether it has run within `timeout`.
+  template <class Rep, class Period>
+  bool wait(std::chrono::duration<Rep, Period> timeout) const {
+    return result_->done.wait(detail::deadline_after(timeout));
+  }
+  bool ready() const { return result_->done.completed(); }
+  /// Whether it ran without an exception; csp::Error before it is ready.
+  bool successful() const;
+
+ private:
+  std::shared_ptr<detail::TaskResult<R>> result_;
+};
+
+/// A fixed set of worker processes running submitted tasks in arrival order.
+class Pool {
+ public:
+  /// `processes` workers (0: one per core).
+  explicit Pool(std::size_t processes = 0);
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+  /// Closes and joins, if not done already.
+  ~Pool();
+
+  /// Runs `fn(args...)` on a worker (arguments copied, as a thread does).
+  template <class F, class... Args>
+  auto apply_async(F fn, Args... args) {
+    using R = std::invoke_result_t<F&, Args&...>;
+    auto result = std::make_shared<detail::TaskResult<R>>();
+    submit([result, fn = std::move(fn), args = std::make_tuple(std::move(args)...)]() mutable {
+      try {
+        if constexpr (std::is_void_v<R>) {
+          std::apply(fn, args);
+          result->value.emplace();
+        } else {
+          result->value.emplace(std::apply(fn, args));
+        }
+      } catch (...) {
+        result->error = std::current_exception();
+      }
+      result->done.complete();
+    });
+    return AsyncResult<R>(std::move(result));
+  }
+  /// Runs `fn(args...)` on a worker and waits for its result.
+  template <class F, class... Args>
+  auto apply(F fn, Args... args) {
+    return apply_async(std::move(fn), std::move(args)...).get();
+  }
+  /// `fn(x)` for every x of `items`, computed by the workers; the results in order. Rethrows
+  /// the first exception (in order) once every task has run.
+  template <class F, std::ranges::input_range Range>
+  auto map(F fn, Range&& items) {
+    using R = std::invoke_result_t<F&, std::ranges::range_reference_t<Range>>;
+    static_assert(!std::is_void_v<R>, "Pool::map needs a function that returns a value");
+    std::vector<AsyncResult<R>> pending;
+    for (auto&& x : items) pending.push_back(apply_async(fn, std::forward<decltype(x)>(x)));
+    for (auto& p : pending) p.wait();
+    std::vector<R> results;
+    results.reserve(pending.size());
+    for (auto& p : pending) results.push_back(p.get());
+    return results;
+  }
+
+  /// No more tasks (submitting one is a csp::Error); workers end once the queue is drained.
+  void close();
+  /// Waits for every worker to end; csp::Error unless closed first.
+  void join();
+  std::size_t processes() const noexcept { return workers_.size(); }
+
+ private:
+  void submit(std::function<void()> task);
+
+  Queue<std::function<void()>> tasks_;  // an empty task tells a worker to stop
+  std::vector<Process<>> workers_;
+  std::atomic<bool> closed_{false};
+  bool joined_ = false;
+};
+
+template <class R>
+bool AsyncResult<R>::successful() const {
+  if (!ready()) throw Error("AsyncResult::successful() before the task has run");
+  return !result_->error;
+}
+
+}  // namespace csp
