@@ -17,37 +17,53 @@ namespace {
 thread_local Executor* running_executor = nullptr;
 }
 
-Fiber::Fiber(Executor& home, StackPool& stacks, std::shared_ptr<ProcessBase> process)
-    : Fiber(home, stacks, stacks.allocate(), std::move(process)) {}
+Fiber* Fiber::create(Executor& home, StackPool& stacks, std::shared_ptr<ProcessBase> process) {
+  boost::context::stack_context stack = stacks.allocate();
+  auto top = reinterpret_cast<std::uintptr_t>(stack.sp);
+  void* at = reinterpret_cast<void*>((top - sizeof(Fiber)) & ~(alignof(Fiber) - 1));
+  return new (at) Fiber(home, stacks, stack, std::move(process));
+}
 
 Fiber::Fiber(Executor& home, StackPool& stacks, boost::context::stack_context stack,
              std::shared_ptr<ProcessBase> process)
     : home_(&home),
-      process_(std::move(process)),
+      process_(process.get()),
+      owner_(std::move(process)),
       switch_(static_cast<char*>(stack.sp) - stack.size, stack.size) {
-  fiber_ = boost::context::fiber(std::allocator_arg,
-                                 boost::context::preallocated(stack.sp, stack.size, stack),
-                                 PooledStack(stacks), [this](boost::context::fiber&& back) {
-                                   switch_.arrived();
-                                   back_ = std::move(back);
-                                   try {
-                                     process_->run();
-                                   } catch (const boost::context::detail::forced_unwind&) {
-                                     switch_.leave(true);  // abandoned at shutdown
-                                     throw;
-                                   }
-                                   ended_ = true;
-                                   switch_.leave(true);
-                                   return std::move(back_);
-                                 });
+  // Boost's own record goes just below this object.
+  std::size_t above = static_cast<char*>(stack.sp) - reinterpret_cast<char*>(this);
+  fiber_ = boost::context::fiber(
+      std::allocator_arg, boost::context::preallocated(this, stack.size - above, stack),
+      PooledStack(stacks), [this](boost::context::fiber&& back) {
+        switch_.arrived();
+        back_ = std::move(back);
+        {
+          std::shared_ptr<ProcessBase> process = std::move(owner_);
+          try {
+            process->run();
+          } catch (const boost::context::detail::forced_unwind&) {
+            home_->retire(this);  // abandoned at shutdown
+            switch_.leave(true);
+            throw;
+          }
+        }
+        home_->retire(this);
+        switch_.leave(true);
+        return std::move(back_);
+      });
 }
 
 void Fiber::wake() { home_->schedule(this); }
 
 void Fiber::unwind() noexcept {
-  switch_.enter();
-  fiber_ = {};  // resumes the fiber with Boost's forced_unwind, running its destructors
-  switch_.entered_back();
+  FiberSwitch::Entry entry = switch_.enter();
+  // Resumes a started fiber with Boost's forced_unwind, running its destructors; a fiber that
+  // never started just gives its stack back, and its process with it.
+  std::shared_ptr<ProcessBase> never_started = std::move(owner_);
+  if (never_started) home_->retire(this);
+  boost::context::fiber doomed = std::move(fiber_);
+  doomed = {};
+  FiberSwitch::back(entry, true);
 }
 
 void Fiber::suspend() {
@@ -58,38 +74,54 @@ void Fiber::suspend() {
 
 bool Fiber::resume() {
   set_current_context(this);
-  switch_.enter();
-  fiber_ = std::move(fiber_).resume();
-  switch_.entered_back();
+  FiberSwitch::Entry entry = switch_.enter();
+  boost::context::fiber next = std::move(fiber_).resume();
   set_current_context(nullptr);
-  return ended_;
+  bool ended = !next;
+  if (!ended) fiber_ = std::move(next);
+  FiberSwitch::back(entry, ended);
+  return ended;
 }
 
 Executor* Executor::current() noexcept { return running_executor; }
 
-void Executor::adopt(Fiber* f) {
-  activity_add();  // runnable until it first parks
+void Executor::adopt(const std::vector<Fiber*>& fibers) {
+  for (std::size_t i = 0; i < fibers.size(); ++i) activity_add();  // runnable until parked
   {
     std::lock_guard lock(inbox_mutex_);
-    f->next_ = live_;
-    if (live_) live_->prev_ = f;
-    live_ = f;
+    for (Fiber* f : fibers) {
+      f->next_ = live_;
+      if (live_) live_->prev_ = f;
+      live_ = f;
+      f->linked_ = true;
+    }
+    if (running_executor != this) inbox_.insert(inbox_.end(), fibers.begin(), fibers.end());
   }
-  schedule(f);
+  if (running_executor == this) ready_.insert(ready_.end(), fibers.begin(), fibers.end());
+  else notify();
+}
+
+void Executor::retire(Fiber* f) noexcept {
+  std::lock_guard lock(inbox_mutex_);
+  if (!f->linked_) return;
+  (f->prev_ ? f->prev_->next_ : live_) = f->next_;
+  if (f->next_) f->next_->prev_ = f->prev_;
+  f->linked_ = false;
 }
 
 void Executor::abandon() noexcept {
-  Fiber* live = nullptr;
   {
     std::lock_guard lock(inbox_mutex_);
-    std::swap(live, live_);
     inbox_.clear();
   }
   ready_.clear();
-  while (live) {
-    Fiber* f = std::exchange(live, live->next_);
-    f->unwind();
-    delete f;
+  for (;;) {
+    Fiber* f;
+    {
+      std::lock_guard lock(inbox_mutex_);
+      if (!(f = live_)) return;
+    }
+    f->unwind();  // takes it off the list
   }
 }
 
@@ -109,6 +141,10 @@ void Executor::schedule(Fiber* f) {
     std::lock_guard lock(inbox_mutex_);
     inbox_.push_back(f);
   }
+  notify();
+}
+
+void Executor::notify() {
   if (idle_.exchange(false)) caf::anon_send(actor_, resume_atom::value);
 }
 
@@ -118,15 +154,7 @@ void Executor::run() {
     while (!ready_.empty()) {
       Fiber* f = ready_.front();
       ready_.pop_front();
-      if (f->resume()) {
-        {
-          std::lock_guard lock(inbox_mutex_);
-          (f->prev_ ? f->prev_->next_ : live_) = f->next_;
-          if (f->next_) f->next_->prev_ = f->prev_;
-        }
-        delete f;
-        activity_remove();
-      }
+      if (f->resume()) activity_remove();
     }
     std::unique_lock lock(inbox_mutex_);
     if (inbox_.empty()) {

@@ -18,16 +18,21 @@ namespace csp::detail {
 
 class Executor;
 
-/// A process body on its own stack; the Context that parks and wakes it.
+/// A process body on its own stack; the Context that parks and wakes it. The Fiber object
+/// itself lives at the top of that stack, whose first page every process touches anyway: a
+/// ring of a million processes saves a heap block each. So once the body has ended and the
+/// stack is back in the pool, the object is gone; resume() says when.
 class Fiber final : public Context {
  public:
-  Fiber(Executor& home, StackPool& stacks, std::shared_ptr<ProcessBase> process);
+  /// Makes a fiber for `process` on a stack from `stacks`; it starts at its first resume().
+  static Fiber* create(Executor& home, StackPool& stacks, std::shared_ptr<ProcessBase> process);
 
-  Executor& home() const noexcept { return *home_; }
   const std::string& name() const noexcept { return process_->name(); }
-  /// Runs the fiber until it parks or ends (on its executor's thread). True once it has ended.
+  /// Runs the fiber until it parks or ends (on its executor's thread). True once it has ended,
+  /// and from then on the object no longer exists.
   bool resume();
-  /// Unwinds a fiber that never ended (at shutdown, with its executor stopped).
+  /// Ends a fiber that never ended (at shutdown, with its executor stopped), unwinding its
+  /// stack if it had started; the object no longer exists afterwards.
   void unwind() noexcept;
 
  private:
@@ -37,12 +42,13 @@ class Fiber final : public Context {
   void wake() override;
 
   Executor* home_;
-  std::shared_ptr<ProcessBase> process_;
+  ProcessBase* process_;
+  std::shared_ptr<ProcessBase> owner_;  // until the body starts, then its frame owns it
   boost::context::fiber fiber_;  // suspended fiber, or empty while it runs
   boost::context::fiber back_;   // while it runs: the executor's loop
   [[no_unique_address]] FiberSwitch switch_;
-  bool ended_ = false;
-  Fiber* prev_ = nullptr;  // in its executor's list of live fibers
+  bool linked_ = false;    // in its executor's list of live fibers
+  Fiber* prev_ = nullptr;
   Fiber* next_ = nullptr;
   friend class Executor;
 };
@@ -56,10 +62,15 @@ class Executor {
   void attach(caf::actor actor) { actor_ = std::move(actor); }
   const caf::actor& actor() const noexcept { return actor_; }
 
-  /// Takes ownership of a new fiber and makes it runnable; callable from any thread.
-  void adopt(Fiber* f);
+  /// Takes new fibers and makes them runnable, with at most one message to the hosting actor;
+  /// callable from any thread.
+  void adopt(const std::vector<Fiber*>& fibers);
+  /// Forgets a fiber whose body is ending (called on the fiber, before its stack goes).
+  void retire(Fiber* f) noexcept;
   /// Makes `f` runnable; callable from any thread.
   void schedule(Fiber* f);
+  /// Wakes the hosting actor if it sleeps.
+  void notify();
   /// Runs fibers until none is runnable (called by the hosting actor).
   void run();
   /// The executor running on this thread, if any.

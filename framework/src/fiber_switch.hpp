@@ -15,35 +15,44 @@ namespace csp::detail {
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 
-/// What the sanitizers need to follow one fiber's switches.
+/// What the sanitizers need to follow one fiber's switches. It lives in the fiber's stack,
+/// so what the executor needs after the fiber has ended travels in an Entry it keeps.
 class FiberSwitch {
  public:
+  struct Entry {
+    void* fake = nullptr;   // the executor's ASan fake stack
+    void* fiber = nullptr;  // the fiber's TSan state, to destroy once it has ended
+  };
+
   FiberSwitch(const void* stack_bottom, std::size_t stack_size) noexcept
       : bottom_(stack_bottom), size_(stack_size) {
 #if defined(__SANITIZE_THREAD__)
     fiber_ = __tsan_create_fiber(0);
 #endif
   }
-  ~FiberSwitch() {
-#if defined(__SANITIZE_THREAD__)
-    __tsan_destroy_fiber(fiber_);
-#endif
-  }
 
-  // On the executor: around resuming the fiber.
-  void enter() noexcept {
+  // On the executor: before resuming the fiber, and once back (`ended`: its stack is gone).
+  Entry enter() noexcept {
+    Entry e;
 #if defined(__SANITIZE_ADDRESS__)
-    __sanitizer_start_switch_fiber(&executor_fake_, bottom_, size_);
+    __sanitizer_start_switch_fiber(&e.fake, bottom_, size_);
 #endif
 #if defined(__SANITIZE_THREAD__)
+    e.fiber = fiber_;
     executor_ = __tsan_get_current_fiber();
     __tsan_switch_to_fiber(fiber_, 0);
 #endif
+    return e;
   }
-  void entered_back() noexcept {
+  static void back(Entry& e, bool ended) noexcept {
 #if defined(__SANITIZE_ADDRESS__)
-    __sanitizer_finish_switch_fiber(executor_fake_, nullptr, nullptr);
+    __sanitizer_finish_switch_fiber(e.fake, nullptr, nullptr);
 #endif
+#if defined(__SANITIZE_THREAD__)
+    if (ended) __tsan_destroy_fiber(e.fiber);
+#endif
+    (void)e;
+    (void)ended;
   }
 
   // On the fiber: after arriving (first entry or resume), and before leaving; `last` when
@@ -66,7 +75,6 @@ class FiberSwitch {
  private:
   const void* bottom_;
   std::size_t size_;
-  void* executor_fake_ = nullptr;
   void* fiber_fake_ = nullptr;
   const void* back_bottom_ = nullptr;
   std::size_t back_size_ = 0;
@@ -78,9 +86,10 @@ class FiberSwitch {
 
 class FiberSwitch {
  public:
+  struct Entry {};
   FiberSwitch(const void*, std::size_t) noexcept {}
-  void enter() noexcept {}
-  void entered_back() noexcept {}
+  Entry enter() noexcept { return {}; }
+  static void back(Entry&, bool) noexcept {}
   void arrived() noexcept {}
   void leave(bool) noexcept {}
 };

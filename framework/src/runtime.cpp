@@ -121,6 +121,7 @@ void Runtime::start(ProcessBase* const* procs, std::size_t n) {
   current_context();  // a thread that starts processes counts as activity from now on
   Executor* ex = Executor::current();
   if (!ex) ex = executors_[next_.fetch_add(1, std::memory_order_relaxed) % executors_.size()].get();
+  std::vector<Fiber*> fibers;
   for (std::size_t i = 0; i < n; ++i) {
     std::shared_ptr<ProcessBase> p = procs[i]->shared_from_this();
     if (p->launch() == Launch::thread) {
@@ -138,9 +139,10 @@ void Runtime::start(ProcessBase* const* procs, std::size_t n) {
         threads->cv.notify_all();
       }).detach();
     } else {
-      ex->adopt(new Fiber(*ex, stacks_, std::move(p)));
+      fibers.push_back(Fiber::create(*ex, stacks_, std::move(p)));
     }
   }
+  if (!fibers.empty()) ex->adopt(fibers);
 }
 
 void Runtime::spawned(std::shared_ptr<ProcessBase> p) {
