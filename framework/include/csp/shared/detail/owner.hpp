@@ -156,11 +156,20 @@ class Reply {
 class Owner {
  public:
   virtual ~Owner() = default;
-  virtual void post(std::shared_ptr<Call> call) = 0;
+  /// False (and `call` dropped) once the owner has stopped.
+  virtual bool post(std::shared_ptr<Call> call) = 0;
 };
 
 /// A new owner actor on the default runtime.
 std::shared_ptr<Owner> make_owner();
+
+/// Stops every owner actor and waits until they have ended; later requests to them throw
+/// csp::Error. For the runtime, before it tears down its actor system: a CAF actor must end
+/// before its system does.
+void stop_owners() noexcept;
+
+/// The csp::Error for a request to a stopped owner.
+[[noreturn]] void throw_stopped();
 
 /// A shared object: its state and the owner that runs every request on it. Only the owner
 /// touches `state` after construction.
@@ -217,7 +226,7 @@ class OpCall final : public Slot<typename Op::result> {
 /// blocks, so it may be called anywhere, even from a destructor or inside an owner.
 template <class State, class Op>
 void post(const std::shared_ptr<Object<State>>& object, Op op) {
-  object->owner->post(std::make_shared<OpCall<State, Op>>(object, std::move(op)));
+  (void)object->owner->post(std::make_shared<OpCall<State, Op>>(object, std::move(op)));
 }
 
 /// Base of every handle: cheap to copy, usable from any process or thread. Its calls park a
@@ -295,7 +304,7 @@ class Handle {
   std::shared_ptr<OpCall<State, Op>> start(Op op) const {
     check_not_in_owner();
     auto c = std::make_shared<OpCall<State, Op>>(object_, std::move(op));
-    object_->owner->post(c);
+    if (!object_->owner->post(c)) throw_stopped();
     return c;
   }
 
