@@ -4,6 +4,7 @@
 #include "csp/detail/channel_base.hpp"
 
 #include <atomic>
+#include <limits>
 #include <unordered_set>
 #include <vector>
 
@@ -194,8 +195,13 @@ void release_channel_name(const std::string& name) noexcept {
   r.names.erase(name);
 }
 
-ChannelBase::ChannelBase(std::string name, std::size_t capacity)
-    : name_(claim_channel_name(std::move(name))), capacity_(capacity) {}
+ChannelBase::ChannelBase(std::string name) : name_(claim_channel_name(std::move(name))) {}
+
+std::uint32_t ChannelBase::checked_capacity(std::size_t capacity) const {
+  if (capacity > std::numeric_limits<std::uint32_t>::max())
+    throw Error(fmt::format("channel '{}': buffer of {} messages is too large", name_, capacity));
+  return static_cast<std::uint32_t>(capacity);
+}
 
 ChannelBase::~ChannelBase() = default;
 

@@ -15,11 +15,13 @@ namespace csp {
 
 namespace detail {
 
-/// One join of one side of a channel, shared by every copy of the end that made it.
+/// One join of one side of a channel, shared by every copy of the end that made it. Counted
+/// by hand: ends are passed around by the million and a shared_ptr would double their size.
 template <class T>
 struct Join {
   Join(std::shared_ptr<ChannelCore<T>> c, Side s) : core(std::move(c)), side(s) { core->join(side); }
   std::shared_ptr<ChannelCore<T>> core;
+  std::atomic<int> refs{1};
   Side side;
   std::atomic<bool> retired{false};
 };
@@ -30,52 +32,63 @@ class ChannelEnd {
   using value_type = T;
 
   explicit ChannelEnd(std::shared_ptr<ChannelCore<T>> core)
-      : core_(core), join_(std::make_shared<Join<T>>(std::move(core), S)) {}
+      : join_(new Join<T>(std::move(core), S)) {}
 
-  ChannelEnd(const ChannelEnd&) = default;
-  ChannelEnd& operator=(const ChannelEnd&) = default;
-  // A moved-from end keeps the channel's name for its error messages, nothing else.
-  ChannelEnd(ChannelEnd&& other) noexcept : core_(other.core_), join_(std::move(other.join_)) {}
-  ChannelEnd& operator=(ChannelEnd&& other) noexcept {
-    core_ = other.core_;
-    join_ = std::move(other.join_);
+  ChannelEnd(const ChannelEnd& other) noexcept : join_(other.join_), moved_(other.moved_) {
+    join_->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  // A moved-from end keeps the join only to name the channel in its error messages.
+  ChannelEnd(ChannelEnd&& other) noexcept : ChannelEnd(other) { other.moved_ = true; }
+  ChannelEnd& operator=(const ChannelEnd& other) noexcept {
+    ChannelEnd copy(other);
+    swap(copy);
     return *this;
+  }
+  ChannelEnd& operator=(ChannelEnd&& other) noexcept {
+    ChannelEnd copy(std::move(other));
+    swap(copy);
+    return *this;
+  }
+  ~ChannelEnd() {
+    if (join_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete join_;
   }
 
   /// Leaves the channel; once every joined end of this side has left, the other side's
   /// operations throw ChannelRetireException. Retiring twice is a no-op.
   void retire() {
-    if (!joined().retired.exchange(true)) core_->leave(S);
+    if (!joined().retired.exchange(true)) join_->core->leave(S);
   }
 
   /// Poisons the channel for everyone (a retired end may still poison).
-  void poison() {
-    joined();
-    core_->poison(S);
-  }
+  void poison() { joined().core->poison(S); }
 
-  const std::string& channel_name() const noexcept { return core_->name(); }
-  bool retired() const noexcept { return join_ && join_->retired.load(); }
+  const std::string& channel_name() const noexcept { return join_->core->name(); }
+  bool retired() const noexcept { return !moved_ && join_->retired.load(); }
 
   /// The channel core, for alternation guards: throws as an operation would.
   ChannelCore<T>& core() const { return usable(); }
   /// The channel core, even for a retired or moved-from end.
-  ChannelCore<T>* core_ptr() const noexcept { return core_.get(); }
+  ChannelCore<T>* core_ptr() const noexcept { return join_->core.get(); }
 
  protected:
   ChannelCore<T>& usable() const {
-    if (joined().retired.load(std::memory_order_relaxed)) raise(Outcome::retired, core_->name());
-    return *core_;
+    Join<T>& j = joined();
+    if (j.retired.load(std::memory_order_relaxed)) raise(Outcome::retired, j.core->name());
+    return *j.core;
   }
 
  private:
   Join<T>& joined() const {
-    if (!join_) throw Error("channel '" + core_->name() + "': end used after it was moved from");
+    if (moved_) throw Error("channel '" + channel_name() + "': end used after it was moved from");
     return *join_;
   }
+  void swap(ChannelEnd& other) noexcept {
+    std::swap(join_, other.join_);
+    std::swap(moved_, other.moved_);
+  }
 
-  std::shared_ptr<ChannelCore<T>> core_;
-  std::shared_ptr<Join<T>> join_;
+  Join<T>* join_;  // never null
+  bool moved_ = false;
 };
 
 }  // namespace detail

@@ -17,13 +17,12 @@ enum class Side : bool { reader, writer };
 
 class ChannelBase {
  public:
-  ChannelBase(std::string name, std::size_t capacity);
+  explicit ChannelBase(std::string name);
   ChannelBase(const ChannelBase&) = delete;
   ChannelBase& operator=(const ChannelBase&) = delete;
   virtual ~ChannelBase();
 
   const std::string& name() const noexcept { return name_; }
-  std::size_t capacity() const noexcept { return capacity_; }
 
   void join(Side side);
   void leave(Side side);
@@ -42,6 +41,8 @@ class ChannelBase {
   Stats stats();
 
  protected:
+  /// A buffer size that fits the ring's 32-bit counters, or csp::Error naming the channel.
+  std::uint32_t checked_capacity(std::size_t capacity) const;
   static std::string describe_read(const void* channel);
   static std::string describe_write(const void* channel);
   // Called with mutex_ held. Return the reason an operation cannot start, or Outcome::done.
@@ -58,7 +59,6 @@ class ChannelBase {
 
  private:
   std::string name_;
-  std::size_t capacity_;
   int readers_joined_ = 0;
   int writers_joined_ = 0;
   bool readers_retired_ = false;

@@ -2,6 +2,7 @@
 // plain reads and writes and alternation guards all commit through.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -14,34 +15,38 @@ namespace csp::detail {
 template <class T>
 class Ring {
  public:
-  explicit Ring(std::size_t capacity) : slots_(capacity) {}
+  explicit Ring(std::uint32_t capacity)
+      : slots_(capacity ? std::make_unique<std::optional<T>[]>(capacity) : nullptr),
+        capacity_(capacity) {}
   bool empty() const noexcept { return count_ == 0; }
-  bool full() const noexcept { return count_ == slots_.size(); }
+  bool full() const noexcept { return count_ == capacity_; }
   std::size_t size() const noexcept { return count_; }
+  std::size_t capacity() const noexcept { return capacity_; }
   void push(T&& v) {
-    slots_[(head_ + count_) % slots_.size()].emplace(std::move(v));
+    slots_[(head_ + count_) % capacity_].emplace(std::move(v));
     ++count_;
   }
   T pop() {
     std::optional<T>& slot = slots_[head_];
     T v = std::move(*slot);
     slot.reset();
-    head_ = (head_ + 1) % slots_.size();
+    head_ = (head_ + 1) % capacity_;
     --count_;
     return v;
   }
   void clear() noexcept {
     while (count_ > 0) {
       slots_[head_].reset();
-      head_ = (head_ + 1) % slots_.size();
+      head_ = (head_ + 1) % capacity_;
       --count_;
     }
   }
 
  private:
-  std::vector<std::optional<T>> slots_;
-  std::size_t head_ = 0;
-  std::size_t count_ = 0;
+  std::unique_ptr<std::optional<T>[]> slots_;
+  std::uint32_t capacity_;
+  std::uint32_t head_ = 0;
+  std::uint32_t count_ = 0;
 };
 
 /// Result of offering a request to a channel.
@@ -55,7 +60,10 @@ template <class T>
 class ChannelCore final : public ChannelBase {
  public:
   ChannelCore(std::string name, std::size_t capacity)
-      : ChannelBase(std::move(name), capacity), buffer_(capacity) {}
+      : ChannelBase(std::move(name)), buffer_(checked_capacity(capacity)) {}
+
+  /// Messages the buffer holds at most (0: rendezvous).
+  std::size_t capacity() const noexcept { return buffer_.capacity(); }
 
   /// Blocks until `v` is taken or buffered; moves from `v`.
   void write(T& v) {
