@@ -21,7 +21,7 @@ TEST(SharedShutdown, HandlesOutlivingTheRuntimeFailCleanly) {
   csp_test::expect_error([&] { v.get(); }, {"after csp::shutdown()"});
   csp_test::expect_error([&] { q.put(1); }, {"after csp::shutdown()"});
   csp_test::expect_error([&] { d.get(1); }, {"after csp::shutdown()"});
-  lock.unlock();  // refused quietly: nothing to report to
+  lock.unlock();  // nothing left to release: not an error, so unlocking guards stay quiet
 }  // destroying every handle (and closing both pipe ends) after the runtime is gone
 
 }  // namespace

@@ -252,14 +252,7 @@ class Handle {
   /// undo posted, so what the caller can no longer use goes back (a lock, a queue item).
   template <class Op>
   answer_t<typename Op::result> call(Op op) const {
-    auto c = start(std::move(op));
-    try {
-      c->wait();
-    } catch (...) {
-      if (!c->abandon()) undo<Op>(*c);
-      throw;
-    }
-    return c->take();
+    return await(start(std::move(op)));
   }
 
   /// Sends `op` and waits until `deadline`; empty if the deadline passed first (the owner then
@@ -290,7 +283,9 @@ class Handle {
       send(std::move(op));
       return;
     }
-    call(std::move(op));
+    auto c = make_call(std::move(op));
+    // A stopped owner (after csp::shutdown()) has nothing left to release.
+    if (object_->owner->post(c)) await(c);
   }
 
   /// Sends `op` without waiting for its answer.
@@ -302,13 +297,29 @@ class Handle {
   /// Sends `op` and returns the call to wait on later.
   template <class Op>
   std::shared_ptr<OpCall<State, Op>> start(Op op) const {
-    check_not_in_owner();
-    auto c = std::make_shared<OpCall<State, Op>>(object_, std::move(op));
+    auto c = make_call(std::move(op));
     if (!object_->owner->post(c)) throw_stopped();
     return c;
   }
 
  private:
+  template <class Op>
+  std::shared_ptr<OpCall<State, Op>> make_call(Op op) const {
+    check_not_in_owner();
+    return std::make_shared<OpCall<State, Op>>(object_, std::move(op));
+  }
+
+  template <class Op>
+  answer_t<typename Op::result> await(const std::shared_ptr<OpCall<State, Op>>& c) const {
+    try {
+      c->wait();
+    } catch (...) {
+      if (!c->abandon()) undo<Op>(*c);
+      throw;
+    }
+    return c->take();
+  }
+
   template <class Op>
   void undo(OpCall<State, Op>& c) const noexcept {
     c.settle();
