@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <vector>
 
 #include "../framework/test_support.hpp"
@@ -26,17 +27,18 @@ TEST(TokenRing, HundredThousandProcesses) {
     }
     return token;
   });
-  std::vector<csp::Process<>> nodes;
-  nodes.reserve(ring_size - 1);
-  for (int i = 1; i < ring_size; ++i) nodes.push_back(Node(+ring[i], -ring[(i + 1) % ring_size]));
+  // Shared with the process running them, which may outlive this test if it fails.
+  auto nodes = std::make_shared<std::vector<csp::Process<>>>();
+  nodes->reserve(ring_size - 1);
+  for (int i = 1; i < ring_size; ++i) nodes->push_back(Node(+ring[i], -ring[(i + 1) % ring_size]));
   auto start = Start(+ring[0], -ring[1]);
-  auto rest = csp::Process<>([&] { csp::Parallel(nodes); });
+  auto rest = csp::Process<>([nodes] { csp::Parallel(*nodes); });
   start.start();
   rest.start();
   ASSERT_TRUE(start.join(std::chrono::seconds(50))) << "the token did not come round in time";
   ASSERT_TRUE(rest.join(std::chrono::seconds(5)));
   EXPECT_EQ(start.result(), rounds * (ring_size - 1));
-  for (const auto& node : nodes) ASSERT_EQ(node.exitcode(), 0) << node.name();
+  for (const auto& node : *nodes) ASSERT_EQ(node.exitcode(), 0) << node.name();
 }
 
 }  // namespace
