@@ -78,6 +78,20 @@ void ProcessBase::run() {
   }
   state_.store(State::ended, std::memory_order_release);
   done_.complete();
+  GroupLatch* latch;
+  {
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+    latch = std::exchange(latch_, nullptr);
+  }
+  if (latch) latch->count_down();
+}
+
+bool ProcessBase::watch(GroupLatch& latch) {
+  std::lock_guard lock(mutex_);
+  if (finished_) return false;
+  latch_ = &latch;
+  return true;
 }
 
 void start_group(ProcessBase* const* procs, std::size_t n) {
@@ -93,9 +107,14 @@ void start_group(ProcessBase* const* procs, std::size_t n) {
 }
 
 void join_group(ProcessBase* const* procs, std::size_t n) {
+  GroupLatch latch(n + 1);  // one for this caller, so it cannot reach zero before the wait
+  for (std::size_t i = 0; i < n; ++i)
+    if (!procs[i]->watch(latch)) latch.count_down();
+  latch.count_down();
+  latch.done.wait();
   ProcessBase* first = nullptr;
   for (std::size_t i = 0; i < n; ++i) {
-    procs[i]->join();
+    procs[i]->join();  // returns at once; orders this thread after the process's end
     if (procs[i]->error() && (!first || procs[i]->error_order() < first->error_order()))
       first = procs[i];
   }

@@ -18,6 +18,17 @@ namespace csp::detail {
 
 enum class Launch : std::uint8_t { fiber, thread };
 
+/// Counts down as the processes of one Parallel call end; the last one wakes the caller, so
+/// joining a hundred thousand processes costs one wake-up, not one each.
+struct GroupLatch {
+  explicit GroupLatch(std::size_t n) noexcept : remaining(n) {}
+  void count_down() {
+    if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) done.complete();
+  }
+  std::atomic<std::size_t> remaining;
+  Completion done{false};
+};
+
 class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
  public:
   explicit ProcessBase(Launch launch);
@@ -44,6 +55,8 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
 
   /// Runs the body on the calling context; the runtime calls it once.
   void run();
+  /// Counts `latch` down when the process ends; false (and nothing) if it has ended already.
+  bool watch(GroupLatch& latch);
 
  protected:
   virtual void body() = 0;
@@ -60,6 +73,8 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
   mutable SpinLock mutex_;  // guards context_ and terminate_ against the process ending
   Context* context_ = nullptr;
   bool terminate_ = false;
+  bool finished_ = false;         // guarded by mutex_, like latch_
+  GroupLatch* latch_ = nullptr;
   int exitcode_ = 0;
   std::exception_ptr error_;
   std::uint64_t error_order_ = 0;
