@@ -288,6 +288,32 @@ TEST(Channel, DestroyingChannelWakesParkedProcessWithError) {
   EXPECT_NE(p.result().find("ChannelTestDestroyed"), std::string::npos);
 }
 
+TEST(Channel, MovedFromChannelThrowsError) {
+  csp::Channel<int> a("ChannelTestMovedChannel");
+  csp::Channel<int> b = std::move(a);
+  EXPECT_THROW(a.name(), csp::Error);
+  EXPECT_THROW(a.reader(), csp::Error);
+  EXPECT_EQ(b.name(), "ChannelTestMovedChannel");
+}
+
+TEST(Channel, MoveAssignmentDestroysTheOldChannel) {
+  csp::Channel<int> a("ChannelTestOverwritten");
+  auto old_end = a.writer();
+  a = csp::Channel<int>();
+  expect_error_naming([&] { old_end(1); }, "ChannelTestOverwritten");
+  csp::Channel<int> again("ChannelTestOverwritten");  // its name is free again
+}
+
+TEST(Channel, RetiredEndMayStillPoison) {
+  csp::Channel<int> c;
+  auto in = +c;
+  auto out = -c;
+  auto other = -c;
+  csp::retire(out);
+  csp::poison(out);
+  EXPECT_THROW(in(), csp::ChannelPoisonException);
+}
+
 TEST(Channel, RetireTwiceIsNoOp) {
   csp::Channel<int> c;
   auto a = c.writer();

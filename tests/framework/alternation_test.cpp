@@ -139,6 +139,25 @@ TEST(AltSelect, TwoAlternationsMeet) {
   EXPECT_EQ(accepted, 5);
 }
 
+TEST(AltSelect, NeverMeetsItself) {
+  csp::Channel<int> c;
+  auto in = +c;
+  auto r = csp::PriSelect(csp::OutputGuard(-c, 1), csp::InputGuard(in), csp::TimeoutGuard(20ms));
+  EXPECT_EQ(r.index(), 2u) << "an alternation took its own message";
+  EXPECT_EQ(in.core_ptr()->stats().waiting_writers, 0u);
+  EXPECT_EQ(in.core_ptr()->stats().waiting_readers, 0u);
+}
+
+TEST(AltSelect, InAThreadProcess) {
+  csp::Channel<int> c;
+  auto Chooser = csp::thread_process([](csp::ChannelEndRead<int> in) {
+    auto r = csp::AltSelect(csp::InputGuard(in), csp::TimeoutGuard(10s));
+    return r.index() == 0 ? r.value<int>() : -1;
+  });
+  auto [got, w] = csp::Parallel(Chooser(+c), Writer(-c, 11));
+  EXPECT_EQ(got, 11);
+}
+
 /// Runs a select with only a timeout guard of `timeout`; how long it took.
 Clock::duration time_timeout(std::chrono::milliseconds timeout) {
   csp::Channel<int> never;
