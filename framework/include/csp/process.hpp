@@ -135,10 +135,12 @@ class Process {
   /// The OS process hosting it; empty before start.
   std::optional<int> pid() const { return base().pid(); }
   const std::string& name() const { return base().name(); }
-  Process& name(std::string n) {
+  /// Renames the process; on a temporary it yields the process, for Parallel(P().name("x")).
+  Process& name(std::string n) & {
     base().set_name(std::move(n));
     return *this;
   }
+  Process&& name(std::string n) && { return std::move(name(std::move(n))); }
 
   /// After join(): the return value; rethrows what escaped the body, if anything did.
   result_type result() {
