@@ -78,13 +78,15 @@ void ProcessBase::run() {
   }
   state_.store(State::ended, std::memory_order_release);
   done_.complete();
-  GroupLatch* latch;
-  {
-    std::lock_guard lock(mutex_);
-    finished_ = true;
-    latch = std::exchange(latch_, nullptr);
-  }
-  if (latch) latch->count_down();
+  // Under the lock, so that unwatch() knows the latch is no longer touched once it returns.
+  std::lock_guard lock(mutex_);
+  finished_ = true;
+  if (GroupLatch* latch = std::exchange(latch_, nullptr)) latch->count_down();
+}
+
+void ProcessBase::unwatch(GroupLatch& latch) {
+  std::lock_guard lock(mutex_);
+  if (latch_ == &latch) latch_ = nullptr;
 }
 
 bool ProcessBase::watch(GroupLatch& latch) {
@@ -111,7 +113,12 @@ void join_group(ProcessBase* const* procs, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
     if (!procs[i]->watch(latch)) latch.count_down();
   latch.count_down();
-  latch.done.wait();
+  try {
+    latch.done.wait();
+  } catch (...) {  // csp::Deadlock: the processes stay blocked, and must forget this latch
+    for (std::size_t i = 0; i < n; ++i) procs[i]->unwatch(latch);
+    throw;
+  }
   ProcessBase* first = nullptr;
   for (std::size_t i = 0; i < n; ++i) {
     procs[i]->join();  // returns at once; orders this thread after the process's end

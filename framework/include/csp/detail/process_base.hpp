@@ -57,6 +57,8 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
   void run();
   /// Counts `latch` down when the process ends; false (and nothing) if it has ended already.
   bool watch(GroupLatch& latch);
+  /// Forgets `latch` (its waiter gave up: a deadlock); after this the process won't touch it.
+  void unwatch(GroupLatch& latch);
 
  protected:
   virtual void body() = 0;
