@@ -41,7 +41,7 @@ void check_not_in_owner();
 /// the owner answers only after claiming the call, and an answer nobody claims is never lost.
 class Call {
  public:
-  Call() noexcept : caller_(caller_id()) {}
+  explicit Call(std::uintptr_t caller) noexcept : caller_(caller) {}
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
   virtual ~Call() = default;
@@ -49,6 +49,7 @@ class Call {
   /// Runs on the owner; `self` owns this call. A state may keep `self` and run it again later.
   virtual void run(const std::shared_ptr<Call>& self) noexcept = 0;
 
+  /// Who sent it (caller_id()); 0 for a request nobody waits for.
   std::uintptr_t caller() const noexcept { return caller_; }
 
   /// Owner side: takes the sole right to answer; false once the caller has given up.
@@ -101,6 +102,8 @@ using answer_t = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
 template <class R>
 class Slot : public Call {
  public:
+  using Call::Call;
+
   /// Owner side, after claim().
   void set(answer_t<R> v) {
     value_.emplace(std::move(v));
@@ -191,8 +194,8 @@ class OpCall final : public Slot<typename Op::result> {
  public:
   using R = typename Op::result;
 
-  OpCall(std::shared_ptr<Object<State>> object, Op op)
-      : state_(&object->state), keep_(std::move(object)), op_(std::move(op)) {}
+  OpCall(std::shared_ptr<Object<State>> object, Op op, std::uintptr_t caller)
+      : Slot<R>(caller), state_(&object->state), keep_(std::move(object)), op_(std::move(op)) {}
 
   /// The request; the caller may read it once answered.
   const Op& op() const noexcept { return op_; }
@@ -223,10 +226,12 @@ class OpCall final : public Slot<typename Op::result> {
 };
 
 /// Posts `op` to `object`'s owner without waiting for its answer (which is dropped). Never
-/// blocks, so it may be called anywhere, even from a destructor or inside an owner.
+/// blocks, so it may be called anywhere, even from a destructor or inside an owner; `caller`
+/// only where the op needs it (a release), since caller_id() makes the calling thread known to
+/// deadlock detection.
 template <class State, class Op>
-void post(const std::shared_ptr<Object<State>>& object, Op op) {
-  (void)object->owner->post(std::make_shared<OpCall<State, Op>>(object, std::move(op)));
+void post(const std::shared_ptr<Object<State>>& object, Op op, std::uintptr_t caller = 0) {
+  (void)object->owner->post(std::make_shared<OpCall<State, Op>>(object, std::move(op), caller));
 }
 
 /// Base of every handle: cheap to copy, usable from any process or thread. Its calls park a
@@ -291,7 +296,7 @@ class Handle {
   /// Sends `op` without waiting for its answer.
   template <class Op>
   void send(Op op) const {
-    post(object_, std::move(op));
+    post(object_, std::move(op), caller_id());
   }
 
   /// Sends `op` and returns the call to wait on later.
@@ -306,7 +311,7 @@ class Handle {
   template <class Op>
   std::shared_ptr<OpCall<State, Op>> make_call(Op op) const {
     check_not_in_owner();
-    return std::make_shared<OpCall<State, Op>>(object_, std::move(op));
+    return std::make_shared<OpCall<State, Op>>(object_, std::move(op), caller_id());
   }
 
   template <class Op>
@@ -326,7 +331,7 @@ class Handle {
     if constexpr (requires(const Op& op, answer_t<typename Op::result>& v) { op.undo(v); }) {
       try {
         auto v = c.take();
-        post(object_, c.op().undo(v));
+        post(object_, c.op().undo(v), c.caller());
       } catch (...) {  // the request failed: nothing to give back
       }
     }
