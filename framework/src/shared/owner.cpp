@@ -1,5 +1,7 @@
 // Owner actors: one CAF actor per owner runs the calls posted to it one at a time, so the state
-// it owns is touched by one thread at a time and never needs a mutex.
+// it owns is touched by one thread at a time and never needs a mutex of its own. Calls wait in
+// the owner's inbox; a CAF message only wakes the actor when the inbox was idle, so a burst of
+// calls costs one message (as executor.cpp wakes executors).
 
 #include "csp/shared/detail/owner.hpp"
 
@@ -16,24 +18,20 @@ namespace csp::detail {
 
 namespace {
 
-struct CallMessage {
-  std::shared_ptr<Call> call;
-};
+using run_atom = caf::atom_constant<caf::atom("run")>;
 
 thread_local bool inside_owner = false;
 
-}  // namespace
+/// Calls posted and not yet run; shared by an owner's handle side and its actor, which may
+/// outlive each other.
+struct Inbox {
+  std::mutex mutex;
+  std::vector<std::shared_ptr<Call>> calls;
+  bool scheduled = false;  // a run message is on its way, or the actor is running calls
+  bool stopped = false;
+};
 
-}  // namespace csp::detail
-
-// Calls only ever travel between actors of one OS process.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(csp::detail::CallMessage)
-
-namespace csp::detail {
-
-namespace {
-
-// Owners whose actors have not terminated, so that stop_owners() can end them all before the
+// Owner actors that have not terminated, so that stop_owners() can end them all before the
 // actor system goes (an actor destroyed after its system crashes in CAF's cleanup).
 struct Owners {
   std::mutex mutex;
@@ -49,30 +47,58 @@ Owners& owners() {
 
 class OwnerActor final : public caf::event_based_actor {
  public:
-  using caf::event_based_actor::event_based_actor;
+  OwnerActor(caf::actor_config& cfg, std::shared_ptr<Inbox> inbox)
+      : caf::event_based_actor(cfg), inbox_(std::move(inbox)) {}
 
   caf::behavior make_behavior() override {
-    return {[](const CallMessage& m) {
-      inside_owner = true;
-      m.call->run(m.call);
-      inside_owner = false;
-    }};
+    return {[this](run_atom) { run(); }};
   }
   void on_exit() override {
+    // Calls that will never run keep their objects, and so this owner, alive: drop them.
+    std::vector<std::shared_ptr<Call>> dropped;
+    {
+      std::lock_guard lock(inbox_->mutex);
+      dropped.swap(inbox_->calls);
+    }
+    dropped.clear();
     Owners& o = owners();
     std::lock_guard lock(o.mutex);
     --o.running;
     o.ended.notify_all();
   }
+
+ private:
+  // One batch per message, so that a busy owner lets other actors on its thread run between.
+  void run() {
+    std::vector<std::shared_ptr<Call>> batch;
+    {
+      std::lock_guard lock(inbox_->mutex);
+      batch.swap(inbox_->calls);
+    }
+    inside_owner = true;
+    for (auto& c : batch) c->run(c);
+    inside_owner = false;
+    batch.clear();
+    {
+      std::lock_guard lock(inbox_->mutex);
+      if (inbox_->calls.empty()) {
+        inbox_->scheduled = false;
+        return;
+      }
+    }
+    send(caf::actor_cast<caf::actor>(this), run_atom::value);
+  }
+
+  std::shared_ptr<Inbox> inbox_;
 };
 
 class ActorOwner final : public Owner {
  public:
   ActorOwner() {
-    Owners& o = owners();
     // Hidden: an owner lives as long as handles to it do, and must not hold up the runtime's
     // shutdown, which waits for every visible actor.
-    actor_ = runtime().system().spawn<OwnerActor, caf::hidden>();
+    actor_ = runtime().system().spawn<OwnerActor, caf::hidden>(inbox_);
+    Owners& o = owners();
     std::lock_guard lock(o.mutex);
     ++o.running;
     o.live.insert(this);
@@ -84,19 +110,25 @@ class ActorOwner final : public Owner {
   }
 
   bool post(std::shared_ptr<Call> call) override {
-    if (stopped_.load(std::memory_order_acquire)) return false;
-    caf::anon_send(actor_, CallMessage{std::move(call)});
+    {
+      std::lock_guard lock(inbox_->mutex);
+      if (inbox_->stopped) return false;
+      inbox_->calls.push_back(std::move(call));
+      if (std::exchange(inbox_->scheduled, true)) return true;
+    }
+    caf::anon_send(actor_, run_atom::value);
     return true;
   }
   /// Refuses later posts; the actor to end.
   caf::actor stop() {
-    stopped_.store(true, std::memory_order_release);
+    std::lock_guard lock(inbox_->mutex);
+    inbox_->stopped = true;
     return actor_;
   }
 
  private:
+  std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();
   caf::actor actor_;
-  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace
