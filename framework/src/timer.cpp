@@ -40,11 +40,6 @@ void Timer::cancel(std::uint64_t id) noexcept {
   activity_remove();
 }
 
-std::size_t Timer::pending() const {
-  std::lock_guard lock(mutex_);
-  return queue_.size();
-}
-
 void Timer::loop() {
   std::unique_lock lock(mutex_);
   while (!stop_) {

@@ -20,8 +20,6 @@ class Timer {
 
   std::uint64_t arm(Waiter& w, int index, Outcome outcome, Clock::time_point deadline);
   void cancel(std::uint64_t id) noexcept;
-  /// Timers armed and neither fired nor cancelled.
-  std::size_t pending() const;
 
  private:
   struct Entry {
@@ -33,7 +31,7 @@ class Timer {
 
   void loop();
 
-  mutable std::mutex mutex_;  // held while a timer fires, so cancel() is synchronous
+  std::mutex mutex_;  // held while a timer fires, so cancel() is synchronous
   std::condition_variable cv_;
   Queue queue_;
   std::unordered_map<std::uint64_t, Queue::iterator> by_id_;
