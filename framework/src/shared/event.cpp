@@ -55,7 +55,8 @@ void Event::clear() const { call(detail::EventState::Clear{}); }
 bool Event::is_set() const { return call(detail::EventState::IsSet{}); }
 void Event::wait() const { call(detail::EventState::Wait{}); }
 bool Event::wait_until(detail::Clock::time_point deadline) const {
-  return call_until(detail::EventState::Wait{}, deadline).value_or(false);
+  // As Python's: the flag when the wait ends, even if the owner was too slow to answer in time.
+  return call_until(detail::EventState::Wait{}, deadline).value_or(false) || is_set();
 }
 const std::string& Event::name() const noexcept { return state().name(); }
 

@@ -129,7 +129,8 @@ LockHandle::LockHandle(std::shared_ptr<Owner> owner, const char* kind, bool reen
 bool LockHandle::acquire(bool blocking) const { return call(LockState::Acquire{blocking}); }
 
 bool LockHandle::acquire_until(Clock::time_point deadline) const {
-  return call_until(LockState::Acquire{}, deadline).value_or(false);
+  // A last try: the lock may have been free at the deadline and the owner slow to answer.
+  return call_until(LockState::Acquire{}, deadline).value_or(false) || acquire(false);
 }
 
 void LockHandle::release() const { call_release(LockState::Release{}); }

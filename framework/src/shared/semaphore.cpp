@@ -61,7 +61,8 @@ SemaphoreHandle::SemaphoreHandle(std::shared_ptr<Owner> owner, const char* kind,
 bool SemaphoreHandle::acquire(bool blocking) const { return call(SemaphoreState::Acquire{blocking}); }
 
 bool SemaphoreHandle::acquire_until(Clock::time_point deadline) const {
-  return call_until(SemaphoreState::Acquire{true}, deadline).value_or(false);
+  // A last try: a unit may have been free at the deadline and the owner slow to answer.
+  return call_until(SemaphoreState::Acquire{true}, deadline).value_or(false) || acquire(false);
 }
 
 void SemaphoreHandle::release(unsigned n) const { call_release(SemaphoreState::Release{n}); }

@@ -163,8 +163,10 @@ class Connection : public detail::Handle<detail::PipeState<T>> {
   template <class Rep, class Period>
   bool poll(std::chrono::duration<Rep, Period> timeout) const {
     check_readable();
+    // A last try: data may have been there at the deadline and the owner slow to answer.
     return this->call_until(typename State::Poll{end_->side, true}, detail::deadline_after(timeout))
-        .value_or(false);
+               .value_or(false) ||
+           poll();
   }
   /// Closes this end for every copy.
   void close() const { this->call(typename State::Close{end_->side}); }

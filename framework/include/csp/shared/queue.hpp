@@ -159,7 +159,8 @@ class Queue : public detail::Handle<detail::QueueState<T>> {
   template <class Rep, class Period>
   std::optional<T> get(std::chrono::duration<Rep, Period> timeout) const {
     auto r = this->call_until(typename State::Get{true}, detail::deadline_after(timeout));
-    return r ? std::move(*r) : std::nullopt;
+    // A last try: an item may have been there at the deadline and the owner slow to answer.
+    return r ? std::move(*r) : try_get();
   }
   /// Removes the head if there is one.
   std::optional<T> try_get() const { return this->call(typename State::Get{false}); }
