@@ -1,7 +1,8 @@
 // Owner actors: one CAF actor per owner runs the calls posted to it one at a time, so the state
-// it owns is touched by one thread at a time and never needs a mutex of its own. Calls wait in
-// the owner's inbox; a CAF message only wakes the actor when the inbox was idle, so a burst of
-// calls costs one message (as executor.cpp wakes executors).
+// it owns is touched by one thread at a time and never needs a mutex of its own. A call posted
+// to an idle owner runs at once in the caller's thread; otherwise it waits in the owner's inbox,
+// and a CAF message wakes the actor only when the inbox was idle, so a burst costs one message
+// (as executor.cpp wakes executors).
 
 #include "csp/shared/detail/owner.hpp"
 
@@ -27,7 +28,7 @@ thread_local bool inside_owner = false;
 struct Inbox {
   std::mutex mutex;
   std::vector<std::shared_ptr<Call>> calls;
-  bool scheduled = false;  // a run message is on its way, or the actor is running calls
+  bool scheduled = false;  // someone runs calls: a caller in place, or the actor (woken)
   bool stopped = false;
 };
 
@@ -43,6 +44,13 @@ struct Owners {
 Owners& owners() {
   static Owners* o = new Owners;  // handles may outlive static destruction
   return *o;
+}
+
+/// Runs calls as their owner (an update function inside may not block).
+void run_calls(const std::shared_ptr<Call>* calls, std::size_t n) {
+  bool outer = std::exchange(inside_owner, true);  // a fire-and-forget post from inside another
+  for (std::size_t i = 0; i < n; ++i) calls[i]->run(calls[i]);
+  inside_owner = outer;
 }
 
 class OwnerActor final : public caf::event_based_actor {
@@ -75,9 +83,7 @@ class OwnerActor final : public caf::event_based_actor {
       std::lock_guard lock(inbox_->mutex);
       batch.swap(inbox_->calls);
     }
-    inside_owner = true;
-    for (auto& c : batch) c->run(c);
-    inside_owner = false;
+    run_calls(batch.data(), batch.size());
     batch.clear();
     {
       std::lock_guard lock(inbox_->mutex);
@@ -110,13 +116,29 @@ class ActorOwner final : public Owner {
   }
 
   bool post(std::shared_ptr<Call> call) override {
+    // Keeps the inbox alive through a call that may end the last handle to this owner.
+    std::shared_ptr<Inbox> inbox = inbox_;
     {
-      std::lock_guard lock(inbox_->mutex);
-      if (inbox_->stopped) return false;
-      inbox_->calls.push_back(std::move(call));
-      if (std::exchange(inbox_->scheduled, true)) return true;
+      std::lock_guard lock(inbox->mutex);
+      if (inbox->stopped) return false;
+      if (inbox->scheduled) {
+        inbox->calls.push_back(std::move(call));
+        return true;
+      }
+      inbox->scheduled = true;
     }
-    caf::anon_send(actor_, run_atom::value);
+    // The owner is idle: run the call right here, still one at a time (the local fast path,
+    // with no thread hand-over). Calls posted meanwhile go to the actor.
+    run_calls(&call, 1);
+    call.reset();
+    {
+      std::lock_guard lock(inbox->mutex);
+      if (inbox->calls.empty()) {
+        inbox->scheduled = false;
+        return true;
+      }
+    }
+    caf::anon_send(actor_, run_atom::value);  // queued calls keep this owner alive
     return true;
   }
   /// Refuses later posts; the actor to end.
