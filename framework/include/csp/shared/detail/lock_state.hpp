@@ -1,6 +1,5 @@
-// The state behind Lock and RLock, owned by an owner actor: who holds it and who waits. Value
-// and Array consult their lock's state so that their own requests wait while another process
-// holds get_lock(), as Python's synchronized wrappers do.
+// The state behind Lock and RLock, owned by an owner actor: who holds it, who waits, and the
+// Value and Array requests held back while another process holds their get_lock().
 #pragma once
 
 #include <cstdint>

@@ -33,11 +33,6 @@ class WaitQueue {
     entries_.pop_front();
     return e;
   }
-  /// Callers still waiting (counts each, so only for queries).
-  std::size_t live() const {
-    return static_cast<std::size_t>(
-        std::count_if(entries_.begin(), entries_.end(), [](const Entry& x) { return x.pending(); }));
-  }
   /// Removes and returns every entry (to answer them all).
   std::deque<Entry> drain() { return std::exchange(entries_, {}); }
 
