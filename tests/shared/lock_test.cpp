@@ -52,6 +52,37 @@ TEST(Lock, WaitingAcquirerGetsItOnRelease) {
   EXPECT_EQ(step.get(), 2);
 }
 
+TEST(Lock, TerminatedWaiterIsNeverGrantedIt) {
+  csp::Lock lock;
+  lock.lock();
+  csp::Process<> waiter{[lock] { lock.lock(); }};
+  waiter.start();
+  EXPECT_FALSE(waiter.join(10ms));
+  waiter.terminate();
+  waiter.join();
+  EXPECT_EQ(waiter.exitcode(), -15);
+  lock.unlock();
+  EXPECT_TRUE(lock.try_lock());  // not handed to the process that left
+  lock.unlock();
+}
+
+TEST(Lock, GuardReleasesWhileATerminatedProcessUnwinds) {
+  csp::Lock lock;
+  csp::Event never, holding;
+  csp::Process<> holder{[=] {
+    std::lock_guard guard(lock);
+    holding.set();
+    never.wait();  // fails once terminated; the guard releases without waiting for an answer
+  }};
+  holder.start();
+  holding.wait();
+  EXPECT_TRUE(lock.locked());
+  holder.terminate();
+  holder.join();
+  EXPECT_TRUE(lock.acquire(1s));
+  lock.unlock();
+}
+
 TEST(Lock, UniqueLockWithTimeout) {
   csp::Lock lock;
   std::unique_lock guard(lock, 50ms);
