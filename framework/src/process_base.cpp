@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "csp/errors.hpp"
+#include "csp/shared/detail/lock_state.hpp"
 #include "runtime.hpp"
 
 namespace csp::detail {
@@ -64,6 +65,8 @@ void ProcessBase::run() {
     release_ends(false);
   } catch (...) {
     release_ends(true);
+    // Locks it still holds are freed, and their next acquirers told why.
+    holder_ended(reinterpret_cast<std::uintptr_t>(&current_context()), name());
     code = 1;
     std::lock_guard lock(mutex_);
     if (!terminate_) {
