@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "csp/detail/activity.hpp"
+#include "csp/shared/detail/owner.hpp"
 #include "csp/errors.hpp"
 #include "csp/runtime.hpp"
 
@@ -165,6 +166,7 @@ void Runtime::join_spawned() {
 }
 
 void Runtime::stop(bool destroy_system) noexcept {
+  stop_owners();  // a CAF actor must end before its actor system, or destroying it crashes
   for (auto& ex : executors_) caf::anon_send_exit(ex->actor(), caf::exit_reason::user_shutdown);
   system_->await_all_actors_done();
   for (auto& ex : executors_) ex->abandon();
