@@ -27,7 +27,9 @@ Error missing_key(const std::string& dict, const std::string& key);
 template <class K>
 std::string describe_key(const K& key) {
   if constexpr (std::is_convertible_v<const K&, std::string_view>) {
-    return "'" + std::string(std::string_view(key)) + "'";
+    std::string quoted(1, '\'');  // appended, not '+': GCC 12 warns falsely (-Wrestrict) on that
+    quoted.append(std::string_view(key)).push_back('\'');
+    return quoted;
   } else if constexpr (requires(std::ostream& os) { os << key; }) {
     std::ostringstream os;
     os << key;
