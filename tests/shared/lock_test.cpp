@@ -3,6 +3,9 @@
 
 #include <chrono>
 #include <mutex>
+#include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "hammer.hpp"
 
@@ -124,15 +127,15 @@ TEST(RLock, Reentrant) {
 
 TEST(Lock, AbandonedByFailedHolderIsFreedAndNextAcquirerTold) {
   csp::Lock lock;
-  std::uintptr_t holder = 0;
-  csp::Parallel(csp::Process<>{[&] {
+  csp::Process<> worker{[&] {
     lock.lock();
-    holder = csp::detail::caller_id();
-  }});
-  EXPECT_TRUE(lock.locked());
-  csp::detail::holder_ended(holder, "Worker-1");  // what the runtime reports for a failed holder
-  expect_error([&] { lock.lock(); }, {lock.name(), "abandoned", "Worker-1"});
-  lock.lock();
+    throw std::runtime_error("worker failed");
+  }};
+  const std::string name = worker.name();
+  EXPECT_THROW(csp::Parallel(std::move(worker)), std::runtime_error);
+  EXPECT_FALSE(lock.locked());
+  expect_error([&] { lock.lock(); }, {lock.name(), "abandoned", name});
+  lock.lock();  // told once, then the lock works as before
   lock.unlock();
 }
 

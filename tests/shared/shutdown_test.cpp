@@ -16,7 +16,6 @@ TEST(SharedShutdown, HandlesOutlivingTheRuntimeFailCleanly) {
   d.set(1, 2);
   csp::Lock lock;
   lock.lock();
-  csp::detail::stop_owners();  // the runtime's part of csp::shutdown() (see stop_owners)
   csp::shutdown();
   csp_test::expect_error([&] { v.get(); }, {"after csp::shutdown()"});
   csp_test::expect_error([&] { q.put(1); }, {"after csp::shutdown()"});
