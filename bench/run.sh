@@ -15,12 +15,16 @@ set -euo pipefail
 
 # The figures, in order: a name and what measures it. "cpp": bench/<name>.cpp, csp next to the
 # std::thread baseline; "go": a figure of bench/baseline/*.go; "python": one of
-# bench/baseline/multiprocessing_bench.py. Adding a figure is one line here (and its programs).
+# bench/baseline/multiprocessing_bench.py (channels) or multiprocessing_shared.py (shared state).
+# Adding a figure is one line here (and its programs).
 FIGURES=(
-  "commstime cpp go python"
-  "pingpong  cpp go python"
-  "tokenring cpp go"
-  "select    cpp go python"
+  "commstime    cpp go python"
+  "pingpong     cpp go python"
+  "tokenring    cpp go"
+  "select       cpp go python"
+  "value_update cpp python"
+  "manager_dict cpp python"
+  "queue        cpp python"
 )
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -114,7 +118,9 @@ run_impl() {  # impl figure
     go) ((GO)) || return 0
         "$BUILD/gobench" -reps "$REPS" -min-time "${MIN_TIME}s" "${args[@]}" "$2" ;;
     python) ((PY)) || return 0
-            "$PYTHON" "$ROOT/bench/baseline/multiprocessing_bench.py" \
+            local script=multiprocessing_bench.py
+            [[ $2 == value_update || $2 == manager_dict || $2 == queue ]] && script=multiprocessing_shared.py
+            "$PYTHON" "$ROOT/bench/baseline/$script" \
               --reps "$REPS" --min-time "$MIN_TIME" "$2" ;;
   esac
 }
