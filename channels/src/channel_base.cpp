@@ -167,9 +167,11 @@ void raise(Outcome outcome, const std::string& channel) {
 }
 
 // Anonymous channels are named "channel#N" without a registry entry (cheap for networks of
-// millions); that form is reserved, so it cannot collide with a name a user chose.
+// millions), numbered when first asked for; that form is reserved, so it cannot collide with a
+// name a user chose.
 namespace {
 constexpr std::string_view anonymous_prefix = "channel#";
+std::atomic<std::uint64_t> anonymous_count{0};
 
 bool anonymous(const std::string& name) {
   return name.starts_with(anonymous_prefix) && name.size() > anonymous_prefix.size() &&
@@ -177,29 +179,31 @@ bool anonymous(const std::string& name) {
 }
 }  // namespace
 
-std::string claim_channel_name(std::string name) {
-  static std::atomic<std::uint64_t> next{0};
-  if (name.empty()) return std::string(anonymous_prefix) + std::to_string(++next);
+void claim_channel_name(const std::string& name) {
+  if (name.empty()) return;
   if (anonymous(name))
     throw Error(fmt::format("channel name '{}' is reserved for anonymous channels", name));
   NameRegistry& r = registry();
   std::lock_guard lock(r.mutex);
   if (!r.names.insert(name).second) throw Error(fmt::format("channel '{}' already exists", name));
-  return name;
 }
 
 void release_channel_name(const std::string& name) noexcept {
-  if (anonymous(name)) return;
   NameRegistry& r = registry();
   std::lock_guard lock(r.mutex);
   r.names.erase(name);
 }
 
-ChannelBase::ChannelBase(std::string name) : name_(claim_channel_name(std::move(name))) {}
+ChannelBase::ChannelBase(std::string name) : named_(!name.empty()) {
+  claim_channel_name(name);
+  if (named_) name_.set(std::move(name));
+}
+
+const std::string& ChannelBase::name() const { return name_.get(anonymous_prefix, anonymous_count); }
 
 std::uint32_t ChannelBase::checked_capacity(std::size_t capacity) const {
   if (capacity > std::numeric_limits<std::uint32_t>::max())
-    throw Error(fmt::format("channel '{}': buffer of {} messages is too large", name_, capacity));
+    throw Error(fmt::format("channel '{}': buffer of {} messages is too large", name(), capacity));
   return static_cast<std::uint32_t>(capacity);
 }
 
@@ -243,7 +247,7 @@ void ChannelBase::poison(Side side) {
 }
 
 void ChannelBase::destroy() {
-  release_channel_name(name_);
+  if (named_) release_channel_name(name());
   std::vector<Context*> wake;
   {
     std::lock_guard lock(mutex_);

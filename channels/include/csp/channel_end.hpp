@@ -62,7 +62,7 @@ class ChannelEnd {
   /// Poisons the channel for everyone (a retired end may still poison).
   void poison() { joined().core->poison(S); }
 
-  const std::string& channel_name() const noexcept { return join_->core->name(); }
+  const std::string& channel_name() const { return join_->core->name(); }
   bool retired() const noexcept { return !moved_ && join_->retired.load(); }
 
   /// The channel core, for alternation guards: throws as an operation would.

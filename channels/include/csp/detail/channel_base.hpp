@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "csp/detail/lazy_name.hpp"
 #include "csp/detail/request.hpp"
 #include "csp/detail/spin_lock.hpp"
 
@@ -22,7 +23,7 @@ class ChannelBase {
   ChannelBase& operator=(const ChannelBase&) = delete;
   virtual ~ChannelBase();
 
-  const std::string& name() const noexcept { return name_; }
+  const std::string& name() const;
 
   void join(Side side);
   void leave(Side side);
@@ -53,14 +54,20 @@ class ChannelBase {
   virtual std::size_t buffered() const noexcept = 0;
   virtual void clear_buffer() noexcept = 0;
 
-  SpinLock mutex_;
   RequestQueue readers_;
   RequestQueue writers_;
 
  private:
-  std::string name_;
+  LazyName name_;
   int readers_joined_ = 0;
   int writers_joined_ = 0;
+
+ protected:
+  // The lock and the flags share one word, and the derived core's fields may use the rest.
+  SpinLock mutex_;
+
+ private:
+  bool named_;  // registered under a name the user gave
   bool readers_retired_ = false;
   bool writers_retired_ = false;
   bool poisoned_ = false;
@@ -68,8 +75,8 @@ class ChannelBase {
   bool destroyed_ = false;
 };
 
-/// Registers `name` as taken (throws csp::Error if it is), or makes up a fresh one if empty.
-std::string claim_channel_name(std::string name);
+/// Registers `name` as taken (throws csp::Error if it is); an empty name stays anonymous.
+void claim_channel_name(const std::string& name);
 void release_channel_name(const std::string& name) noexcept;
 
 }  // namespace csp::detail
