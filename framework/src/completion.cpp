@@ -3,21 +3,42 @@
 
 #include "csp/detail/completion.hpp"
 
+#include <utility>
+
 #include "csp/detail/activity.hpp"
 
 namespace csp::detail {
 
 void Completion::complete() {
-  std::vector<Waiter*> waiters;
+  Node* claimed = nullptr;  // oldest first
   {
     std::lock_guard lock(mutex_);
     if (done_) return;
     done_ = true;
-    waiters.swap(waiters_);
     // Claim under the lock: a waiter that timed out removes itself under it too.
-    std::erase_if(waiters, [](Waiter* w) { return !w->claim(0, Outcome::done); });
+    for (Node* n = std::exchange(waiters_, nullptr); n;) {
+      Node* next = n->next;
+      if (n->waiter->claim(0, Outcome::done)) {
+        n->next = claimed;
+        claimed = n;
+      }
+      n = next;
+    }
   }
-  for (Waiter* w : waiters) w->context().unpark();
+  while (claimed) {
+    Node* next = claimed->next;  // the node goes with its waiter's stack once woken
+    claimed->waiter->context().unpark();
+    claimed = next;
+  }
+}
+
+void Completion::unlink(Node& node) noexcept {
+  for (Node** p = &waiters_; *p; p = &(*p)->next) {
+    if (*p == &node) {
+      *p = node.next;
+      return;
+    }
+  }
 }
 
 bool Completion::completed() const {
@@ -28,10 +49,11 @@ bool Completion::completed() const {
 bool Completion::wait(std::optional<Clock::time_point> deadline) {
   Waiter w(current_context(), [](const void*) { return std::string("the end of a process"); });
   if (!external_) w.ends_on_deadlock();
+  Node node{&w, nullptr};
   {
     std::lock_guard lock(mutex_);
     if (done_) return true;
-    waiters_.push_back(&w);
+    node.next = std::exchange(waiters_, &node);
   }
   std::optional<Activity> external;
   if (external_) external.emplace();
@@ -41,13 +63,13 @@ bool Completion::wait(std::optional<Clock::time_point> deadline) {
   } catch (...) {
     if (timer) cancel_timer(timer);
     std::lock_guard lock(mutex_);
-    std::erase(waiters_, &w);
+    unlink(node);
     throw;
   }
   if (timer) cancel_timer(timer);
   if (w.outcome() == Outcome::done) return true;
   std::lock_guard lock(mutex_);
-  std::erase(waiters_, &w);
+  unlink(node);
   if (w.outcome() == Outcome::timeout) return done_;
   raise(w.outcome(), "join");
 }

@@ -4,7 +4,6 @@
 
 #include <mutex>
 #include <optional>
-#include <vector>
 
 #include "csp/detail/spin_lock.hpp"
 #include "csp/detail/timer.hpp"
@@ -24,10 +23,17 @@ class Completion {
   bool wait(std::optional<Clock::time_point> deadline = std::nullopt);
 
  private:
+  /// One waiting thread or process; it lives on the waiter's own stack.
+  struct Node {
+    Waiter* waiter;
+    Node* next;
+  };
+  void unlink(Node& node) noexcept;  // with mutex_ held
+
+  Node* waiters_ = nullptr;  // newest first
   mutable SpinLock mutex_;
   bool external_;
   bool done_ = false;
-  std::vector<Waiter*> waiters_;
 };
 
 }  // namespace csp::detail
