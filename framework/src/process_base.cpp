@@ -20,8 +20,9 @@ std::atomic<std::uint64_t> process_count{0};
 std::atomic<std::uint64_t> error_count{0};
 }  // namespace
 
-ProcessBase::ProcessBase(Launch launch)
-    : launch_(launch), name_(fmt::format("Process-{}", ++process_count)) {}
+ProcessBase::ProcessBase(Launch launch) : launch_(launch) {}
+
+const std::string& ProcessBase::name() const { return name_.get("Process-", process_count); }
 
 ProcessBase::~ProcessBase() = default;
 
@@ -44,7 +45,7 @@ std::optional<int> ProcessBase::pid() const {
 
 void ProcessBase::terminate() {
   std::lock_guard lock(mutex_);
-  terminate_ = true;
+  flags_ |= terminating;
   if (context_) context_->cancel();
 }
 
@@ -52,7 +53,7 @@ void ProcessBase::run() {
   {
     std::lock_guard lock(mutex_);
     context_ = &current_context();
-    if (terminate_) context_->cancel();
+    if (flags_ & terminating) context_->cancel();
   }
   int code = 0;
   try {
@@ -69,7 +70,7 @@ void ProcessBase::run() {
     holder_ended(reinterpret_cast<std::uintptr_t>(&current_context()), name());
     code = 1;
     std::lock_guard lock(mutex_);
-    if (!terminate_) {
+    if (!(flags_ & terminating)) {
       error_ = std::current_exception();
       error_order_ = ++error_count;
     }
@@ -77,13 +78,13 @@ void ProcessBase::run() {
   {
     std::lock_guard lock(mutex_);
     context_ = nullptr;
-    exitcode_ = terminate_ ? -15 : code;
+    exitcode_ = std::int16_t(flags_ & terminating ? -15 : code);
   }
   state_.store(State::ended, std::memory_order_release);
   done_.complete();
   // Under the lock, so that unwatch() knows the latch is no longer touched once it returns.
   std::lock_guard lock(mutex_);
-  finished_ = true;
+  flags_ |= finished;
   if (GroupLatch* latch = std::exchange(latch_, nullptr)) latch->count_down();
 }
 
@@ -94,7 +95,7 @@ void ProcessBase::unwatch(GroupLatch& latch) {
 
 bool ProcessBase::watch(GroupLatch& latch) {
   std::lock_guard lock(mutex_);
-  if (finished_) return false;
+  if (flags_ & finished) return false;
   latch_ = &latch;
   return true;
 }

@@ -91,7 +91,7 @@ class ProcessImpl final : public ProcessResult<R> {
     std::apply([poison](Args&... a) { (release(a, poison), ...); }, args_);
   }
 
-  F f_;
+  [[no_unique_address]] F f_;  // most bodies are empty lambdas
   std::tuple<Args...> args_;
 };
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "csp/detail/completion.hpp"
+#include "csp/detail/lazy_name.hpp"
 #include "csp/detail/spin_lock.hpp"
 
 namespace csp::detail {
@@ -44,8 +45,10 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
   void terminate();
   std::optional<int> exitcode() const;
   std::optional<int> pid() const;
-  const std::string& name() const noexcept { return name_; }
-  void set_name(std::string name) { name_ = std::move(name); }
+  /// "Process-N" unless renamed; N is numbered when the name is first asked for.
+  const std::string& name() const;
+  /// Renames; not while another thread may be reading the name.
+  void set_name(std::string name) { name_.set(std::move(name)); }
   Launch launch() const noexcept { return launch_; }
 
   /// The exception that escaped the body, unless it was a ChannelException.
@@ -69,18 +72,20 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
   enum class State : std::uint8_t { created, running, ended };
   friend void start_group(ProcessBase* const* procs, std::size_t n);
 
-  Launch launch_;
-  std::string name_;
-  std::atomic<State> state_{State::created};
-  mutable SpinLock mutex_;  // guards context_ and terminate_ against the process ending
+  // Word-sized fields first, then the bytes together: a million processes each own one.
+  LazyName name_;
   Context* context_ = nullptr;
-  bool terminate_ = false;
-  bool finished_ = false;         // guarded by mutex_, like latch_
   GroupLatch* latch_ = nullptr;
-  int exitcode_ = 0;
   std::exception_ptr error_;
   std::uint64_t error_order_ = 0;
   Completion done_{false};
+  Launch launch_;
+  std::atomic<State> state_{State::created};
+  mutable SpinLock mutex_;  // guards context_, latch_ and flags_ against the process ending
+  // terminate() was called; run() is past its latch. One byte, so the result fits beside it.
+  enum Flag : std::uint8_t { terminating = 1, finished = 2 };
+  std::uint8_t flags_ = 0;
+  std::int16_t exitcode_ = 0;
 };
 
 /// Starts `procs` together; from inside a process they share its worker.
