@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -32,13 +33,13 @@ class ChannelEnd {
   using value_type = T;
 
   explicit ChannelEnd(std::shared_ptr<ChannelCore<T>> core)
-      : join_(new Join<T>(std::move(core), S)) {}
+      : bits_(reinterpret_cast<std::uintptr_t>(new Join<T>(std::move(core), S))) {}
 
-  ChannelEnd(const ChannelEnd& other) noexcept : join_(other.join_), moved_(other.moved_) {
-    join_->refs.fetch_add(1, std::memory_order_relaxed);
+  ChannelEnd(const ChannelEnd& other) noexcept : bits_(other.bits_) {
+    join()->refs.fetch_add(1, std::memory_order_relaxed);
   }
   // A moved-from end keeps the join only to name the channel in its error messages.
-  ChannelEnd(ChannelEnd&& other) noexcept : ChannelEnd(other) { other.moved_ = true; }
+  ChannelEnd(ChannelEnd&& other) noexcept : ChannelEnd(other) { other.bits_ |= moved_bit; }
   ChannelEnd& operator=(const ChannelEnd& other) noexcept {
     ChannelEnd copy(other);
     swap(copy);
@@ -50,25 +51,25 @@ class ChannelEnd {
     return *this;
   }
   ~ChannelEnd() {
-    if (join_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete join_;
+    if (join()->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete join();
   }
 
   /// Leaves the channel; once every joined end of this side has left, the other side's
   /// operations throw ChannelRetireException. Retiring twice is a no-op.
   void retire() {
-    if (!joined().retired.exchange(true)) join_->core->leave(S);
+    if (!joined().retired.exchange(true)) join()->core->leave(S);
   }
 
   /// Poisons the channel for everyone (a retired end may still poison).
   void poison() { joined().core->poison(S); }
 
-  const std::string& channel_name() const { return join_->core->name(); }
-  bool retired() const noexcept { return !moved_ && join_->retired.load(); }
+  const std::string& channel_name() const { return join()->core->name(); }
+  bool retired() const noexcept { return !moved() && join()->retired.load(); }
 
   /// The channel core, for alternation guards: throws as an operation would.
   ChannelCore<T>& core() const { return usable(); }
   /// The channel core, even for a retired or moved-from end.
-  ChannelCore<T>* core_ptr() const noexcept { return join_->core.get(); }
+  ChannelCore<T>* core_ptr() const noexcept { return join()->core.get(); }
 
  protected:
   ChannelCore<T>& usable() const {
@@ -79,16 +80,19 @@ class ChannelEnd {
 
  private:
   Join<T>& joined() const {
-    if (moved_) throw Error("channel '" + channel_name() + "': end used after it was moved from");
-    return *join_;
+    if (moved()) throw Error("channel '" + channel_name() + "': end used after it was moved from");
+    return *join();
   }
-  void swap(ChannelEnd& other) noexcept {
-    std::swap(join_, other.join_);
-    std::swap(moved_, other.moved_);
-  }
+  void swap(ChannelEnd& other) noexcept { std::swap(bits_, other.bits_); }
 
-  Join<T>* join_;  // never null
-  bool moved_ = false;
+  // The join and, in its lowest bit (free: a Join is word-aligned), whether this end was moved
+  // from. One word, not two: ends are stored by the million in process arguments.
+  static constexpr std::uintptr_t moved_bit = 1;
+  static_assert(alignof(Join<T>) > moved_bit);
+  Join<T>* join() const noexcept { return reinterpret_cast<Join<T>*>(bits_ & ~moved_bit); }
+  bool moved() const noexcept { return bits_ & moved_bit; }
+
+  std::uintptr_t bits_;  // the join is never null
 };
 
 }  // namespace detail
