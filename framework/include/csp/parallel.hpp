@@ -39,6 +39,7 @@ template <std::ranges::range Range>
 auto Parallel(Range&& procs) {
   using P = std::ranges::range_value_t<Range>;
   std::vector<detail::ProcessBase*> group;
+  if constexpr (std::ranges::sized_range<Range>) group.reserve(std::ranges::size(procs));
   for (P& p : procs) group.push_back(&p.base());
   detail::start_group(group.data(), group.size());
   detail::join_group(group.data(), group.size());
