@@ -13,40 +13,15 @@ small ring measures what pingpong does, one pipe wake-up per message.
 Usage: multiprocessing_bench.py [--reps 3] [--min-time 0.5] FIGURE
 """
 
-import argparse
 import itertools
-import json
 import multiprocessing as mp
-import statistics
-import sys
-import time
 from multiprocessing.connection import wait
 
-
-def emit(**fields):
-    print(json.dumps(fields), flush=True)
-
-
-def round4(v):
-    """4 significant digits, without a fraction when there is none left."""
-    v = float(f"{v:.4g}")
-    return int(v) if v.is_integer() else v
+from mp_common import emit, main, round4, seconds_per_op
 
 
 def ns_per_op(args, ops, run):
-    """Times run(n), n iterations of `ops` operations each: n grows until one run lasts
-    --min-time (as Google Benchmark does), then the median of --reps such runs, in ns per op."""
-    def timed(n):
-        start = time.perf_counter()
-        run(n)
-        return time.perf_counter() - start
-
-    n = 1
-    d = timed(n)
-    while d < args.min_time:
-        n = int(n * min(10.0, 1.4 * args.min_time / d if d > 0 else 10.0)) + 1
-        d = timed(n)
-    return statistics.median(timed(n) / (n * ops) * 1e9 for _ in range(args.reps))
+    return seconds_per_op(args, ops, run) * 1e9
 
 
 def channel():
@@ -154,15 +129,6 @@ def select(args):
 FIGURES = {"commstime": commstime, "pingpong": pingpong, "select": select}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reps", type=int, default=3, help="repetitions; the median is reported")
-    parser.add_argument("--min-time", type=float, default=0.5,
-                        help="least duration of one repetition, in seconds")
-    parser.add_argument("figure", choices=sorted(FIGURES))
-    args = parser.parse_args()
-    FIGURES[args.figure](args)
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main(__doc__, FIGURES)

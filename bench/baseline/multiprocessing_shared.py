@@ -10,36 +10,14 @@ queue:        one producer puts on a multiprocessing.Queue, one consumer gets.
 Usage: multiprocessing_shared.py [--reps 3] [--min-time 0.5] FIGURE
 """
 
-import argparse
-import json
 import multiprocessing as mp
-import statistics
-import time
 
-
-def emit(**fields):
-    print(json.dumps(fields), flush=True)
-
-
-def round4(v):
-    v = float(f"{v:.4g}")
-    return int(v) if v.is_integer() else v
+from mp_common import emit, main, round4, seconds_per_op
 
 
 def rate(args, ops, run):
-    """Operations per second of run(n) (n rounds of `ops` operations): n grows until a run
-    lasts --min-time, then the median of --reps runs."""
-    def timed(n):
-        start = time.perf_counter()
-        run(n)
-        return time.perf_counter() - start
-
-    n = 1
-    d = timed(n)
-    while d < args.min_time:
-        n = int(n * min(10.0, 1.4 * args.min_time / d if d > 0 else 10.0)) + 1
-        d = timed(n)
-    return round4(statistics.median(n * ops / timed(n) for _ in range(args.reps)))
+    """Operations per second of run(n), n rounds of `ops` operations."""
+    return round4(1 / seconds_per_op(args, ops, run))
 
 
 def run_all(targets):
@@ -104,9 +82,4 @@ def queue(args):
 FIGURES = {"value_update": value_update, "manager_dict": manager_dict, "queue": queue}
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--min-time", type=float, default=0.5)
-    parser.add_argument("figure", choices=sorted(FIGURES))
-    a = parser.parse_args()
-    FIGURES[a.figure](a)
+    main(__doc__, FIGURES)
