@@ -44,9 +44,12 @@ std::optional<int> ProcessBase::pid() const {
 }
 
 void ProcessBase::terminate() {
-  std::lock_guard lock(mutex_);
-  flags_ |= terminating;
-  if (context_) context_->cancel();
+  {
+    std::lock_guard lock(mutex_);
+    flags_ |= terminating;
+    if (context_) context_->cancel();
+  }
+  on_terminate();
 }
 
 void ProcessBase::run() {
@@ -68,7 +71,7 @@ void ProcessBase::run() {
     release_ends(true);
     // Locks it still holds are freed, and their next acquirers told why.
     holder_ended(reinterpret_cast<std::uintptr_t>(&current_context()), name());
-    code = 1;
+    code = failure_code();
     std::lock_guard lock(mutex_);
     if (!(flags_ & terminating)) {
       error_ = std::current_exception();

@@ -51,6 +51,11 @@ void release(A& a, bool poison) noexcept {
   }
 }
 
+template <class... Args>
+void release_all(std::tuple<Args...>& args, bool poison) noexcept {
+  std::apply([poison](Args&... a) { (release(a, poison), ...); }, args);
+}
+
 template <class R>
 class ProcessResult : public ProcessBase {
  public:
@@ -87,9 +92,7 @@ class ProcessImpl final : public ProcessResult<R> {
       this->result_.emplace(std::apply(call, args_));
     }
   }
-  void release_ends(bool poison) noexcept override {
-    std::apply([poison](Args&... a) { (release(a, poison), ...); }, args_);
-  }
+  void release_ends(bool poison) noexcept override { release_all(args_, poison); }
 
   [[no_unique_address]] F f_;  // most bodies are empty lambdas
   std::tuple<Args...> args_;

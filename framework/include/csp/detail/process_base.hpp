@@ -44,7 +44,8 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
   bool is_alive() const;
   void terminate();
   std::optional<int> exitcode() const;
-  std::optional<int> pid() const;
+  /// The OS process running the body: this one, or a multiprocess child.
+  virtual std::optional<int> pid() const;
   /// "Process-N" unless renamed; N is numbered when the name is first asked for.
   const std::string& name() const;
   /// Renames; not while another thread may be reading the name.
@@ -67,6 +68,10 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
   virtual void body() = 0;
   /// Poisons (or retires) every channel end among the arguments, swallowing failures.
   virtual void release_ends(bool poison) noexcept = 0;
+  /// Called by terminate() for bodies that wait outside the runtime (a multiprocess child).
+  virtual void on_terminate() noexcept {}
+  /// The exit code after an exception escaped the body (a multiprocess child's own code).
+  virtual int failure_code() const noexcept { return 1; }
 
  private:
   enum class State : std::uint8_t { created, running, ended };
