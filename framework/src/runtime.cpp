@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "child_link.hpp"
 #include "csp/detail/activity.hpp"
 #include "csp/shared/detail/owner.hpp"
 #include "csp/errors.hpp"
@@ -75,6 +76,7 @@ Runtime& runtime() {
   if (Runtime* r = g.current.load(std::memory_order_acquire)) return *r;
   std::lock_guard lock(g.mutex);
   if (!g.runtime) {
+    refuse_unclaimed_child();
     g.runtime = std::make_unique<Runtime>(g.config);
     g.current.store(g.runtime.get(), std::memory_order_release);
     if (!g.exit_hook) {
