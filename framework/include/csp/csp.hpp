@@ -6,6 +6,7 @@
 #include "csp/channel.hpp"
 #include "csp/configuration.hpp"
 #include "csp/errors.hpp"
+#include "csp/message_type.hpp"
 #include "csp/multiprocess.hpp"
 #include "csp/parallel.hpp"
 #include "csp/process.hpp"
