@@ -107,6 +107,10 @@ void activity_remove() noexcept {
     if (DeadlockHandler h = deadlock_handler.load()) h();
 }
 
+void activity_drop(std::size_t n) noexcept {
+  activity.fetch_sub(static_cast<long>(n), std::memory_order_acq_rel);
+}
+
 void set_deadlock_handler(DeadlockHandler handler) noexcept { deadlock_handler.store(handler); }
 
 ThreadContext::ThreadContext() {

@@ -111,7 +111,10 @@ void Executor::retire(Fiber* f) noexcept {
 
 void Executor::abandon() noexcept {
   {
+    // Runnable fibers counted as activity; they will never run now. Later wake-ups are
+    // dropped by schedule().
     std::lock_guard lock(inbox_mutex_);
+    activity_drop(inbox_.size() + ready_.size());
     inbox_.clear();
   }
   ready_.clear();
@@ -139,6 +142,10 @@ void Executor::schedule(Fiber* f) {
   }
   {
     std::lock_guard lock(inbox_mutex_);
+    if (stopping_.load(std::memory_order_relaxed)) {
+      activity_drop(1);  // the unpark counted it, but it will never run
+      return;
+    }
     inbox_.push_back(f);
   }
   notify();
@@ -152,6 +159,10 @@ void Executor::run() {
   running_executor = this;
   for (;;) {
     while (!ready_.empty()) {
+      if (stopping_.load(std::memory_order_relaxed)) {
+        running_executor = nullptr;
+        return;
+      }
       Fiber* f = ready_.front();
       ready_.pop_front();
       if (f->resume()) activity_remove();

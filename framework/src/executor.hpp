@@ -71,8 +71,11 @@ class Executor {
   void schedule(Fiber* f);
   /// Wakes the hosting actor if it sleeps.
   void notify();
-  /// Runs fibers until none is runnable (called by the hosting actor).
+  /// Runs fibers until none is runnable or stop_soon() was called (by the hosting actor).
   void run();
+  /// Makes run() return before its next fiber, so that the hosting actor sees its exit
+  /// message even while processes keep each other busy; callable from any thread.
+  void stop_soon() noexcept { stopping_.store(true, std::memory_order_relaxed); }
   /// The executor running on this thread, if any.
   static Executor* current() noexcept;
   /// Destroys the fibers that have not ended, unwinding their stacks. Only once the hosting
@@ -88,6 +91,7 @@ class Executor {
   std::vector<Fiber*> inbox_;  // wake-ups from other threads
   Fiber* live_ = nullptr;  // fibers not ended, linked through Fiber::next_; under inbox_mutex_
   std::atomic<bool> idle_{true};
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace csp::detail

@@ -62,6 +62,8 @@ void ProcessBase::run() {
   try {
     body();
   } catch (const boost::context::detail::forced_unwind&) {
+    // Unwound by a stopping runtime: it ends as if terminated, so its handle can be joined.
+    finish(-15);
     throw;
   } catch (const ChannelPoisonException&) {
     release_ends(true);
@@ -78,6 +80,10 @@ void ProcessBase::run() {
       error_order_ = ++error_count;
     }
   }
+  finish(code);
+}
+
+void ProcessBase::finish(int code) {
   {
     std::lock_guard lock(mutex_);
     context_ = nullptr;

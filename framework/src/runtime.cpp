@@ -169,6 +169,8 @@ void Runtime::join_spawned() {
 
 void Runtime::stop(bool destroy_system) noexcept {
   stop_owners();  // a CAF actor must end before its actor system, or destroying it crashes
+  // Processes that keep waking each other never leave an executor's loop on their own.
+  for (auto& ex : executors_) ex->stop_soon();
   for (auto& ex : executors_) caf::anon_send_exit(ex->actor(), caf::exit_reason::user_shutdown);
   system_->await_all_actors_done();
   for (auto& ex : executors_) ex->abandon();

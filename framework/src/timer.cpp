@@ -14,6 +14,7 @@ Timer::~Timer() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
+    activity_drop(queue_.size());  // never fired, never cancelled
   }
   cv_.notify_one();
   thread_.join();

@@ -2,6 +2,7 @@
 // contexts, pending timers, outstanding external requests). When it reaches zero, nothing can.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace csp::detail {
@@ -9,6 +10,9 @@ namespace csp::detail {
 void activity_add() noexcept;
 /// May run the deadlock handler on the calling context, when this was the last activity.
 void activity_remove() noexcept;
+/// Takes back `n` units that nothing will ever remove (processes of a stopped runtime that
+/// were runnable, timers it never fired); never runs the deadlock handler.
+void activity_drop(std::size_t n) noexcept;
 
 /// Called when the activity count reaches zero; installed by the runtime.
 using DeadlockHandler = void (*)();

@@ -75,6 +75,8 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
 
  private:
   enum class State : std::uint8_t { created, running, ended };
+  /// Records the end with exit code `code` (-15 if terminated) and wakes whoever waits.
+  void finish(int code);
   friend void start_group(ProcessBase* const* procs, std::size_t n);
 
   // Word-sized fields first, then the bytes together: a million processes each own one.
