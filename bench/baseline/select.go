@@ -7,6 +7,7 @@ import "reflect"
 
 func selectFigure(cfg *config) {
 	for _, n := range []int{2, 8, 64} {
+		n := n // the writer goroutine outlives this iteration (Go 1.19 shares loop variables)
 		chans := make([]chan int64, n)
 		for i := range chans {
 			chans[i] = make(chan int64)
