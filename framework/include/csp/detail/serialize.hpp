@@ -46,9 +46,11 @@ struct NameOf {
   static std::string get() {
     if constexpr (std::is_same_v<T, bool>) return "bool";
     else if constexpr (std::is_same_v<T, char>) return "char";
+    // Appended, not '+': GCC 12 warns falsely (-Wrestrict) on a literal + std::string.
     else if constexpr (std::is_integral_v<T>)
-      return (std::is_signed_v<T> ? "i" : "u") + std::to_string(8 * sizeof(T));
-    else if constexpr (std::is_floating_point_v<T>) return "f" + std::to_string(8 * sizeof(T));
+      return std::string(std::is_signed_v<T> ? "i" : "u").append(std::to_string(8 * sizeof(T)));
+    else if constexpr (std::is_floating_point_v<T>)
+      return std::string("f").append(std::to_string(8 * sizeof(T)));
     else if constexpr (std::is_same_v<T, std::string>) return "string";
     else return std::string(qualified_name<T>());
   }
