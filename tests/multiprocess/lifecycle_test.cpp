@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <csp/csp.hpp>
 
@@ -42,6 +43,27 @@ TEST(Multiprocess, ArgumentsAndResultCross) {
   auto [a, b] = csp::Parallel(Square(7), Square(-12));
   EXPECT_EQ(a, 49);
   EXPECT_EQ(b, 144);
+}
+
+TEST(Multiprocess, SequenceAndRangesOfChildren) {
+  auto [a, b] = csp::Sequence(Square(5), OwnPid());
+  EXPECT_EQ(a, 25);
+  EXPECT_NE(b, ::getpid());
+  std::vector<csp::Process<int>> farm;
+  for (int i = 0; i < 6; ++i) farm.push_back(Square(i));
+  EXPECT_EQ(csp::Parallel(std::move(farm)), (std::vector<int>{0, 1, 4, 9, 16, 25}));
+}
+
+TEST(Multiprocess, SpawnedChildIsWaitedForByShutdown) {
+  auto Marks = csp::multiprocess([](std::string path) { std::ofstream(path) << "done\n"; });
+  std::string path = "/tmp/csp_spawned_" + std::to_string(::getpid());
+  std::remove(path.c_str());
+  csp::Spawn(Marks(path));
+  csp::shutdown();
+  std::string word;
+  EXPECT_TRUE(std::ifstream(path) >> word);
+  EXPECT_EQ(word, "done");
+  std::remove(path.c_str());
 }
 
 TEST(Multiprocess, NameIsKept) {

@@ -1,37 +1,31 @@
-// The arguments and result of a multiprocess body as bytes. Until the message serializer
-// lands, only arithmetic types cross (copied as they are: parent and child are one program).
+// The arguments and result of a multiprocess body as bytes, in the message encoding that
+// channels use across processes (built-ins and CSP_MESSAGE_TYPE types).
 #pragma once
 
-#include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
-#include <type_traits>
+#include <vector>
+
+#include "csp/detail/serialize.hpp"
 
 namespace csp::detail {
 
 template <class... Args>
 std::string encode_args(const std::tuple<Args...>& args) {
-  static_assert((std::is_arithmetic_v<Args> && ...),
-                "csp::multiprocess: only arithmetic arguments and results cross for now");
-  std::string out;
-  std::apply([&out](const Args&... a) { (out.append(reinterpret_cast<const char*>(&a), sizeof a), ...); },
-             args);
-  return out;
+  static_assert((message<Args> && ...),
+                "csp::multiprocess: every argument and the result must be a message type "
+                "(a built-in, or a type announced with CSP_MESSAGE_TYPE)");
+  std::vector<std::byte> out;
+  out.reserve(256);  // also keeps GCC 12 from false -Wstringop-overflow on a known-empty vector
+  encode(args, out);
+  return std::string(reinterpret_cast<const char*>(out.data()), out.size());
 }
 
 template <class Tuple>
 Tuple decode_args(std::string_view bytes) {
-  Tuple t{};
-  std::size_t at = 0;
-  std::apply(
-      [&](auto&... a) {
-        ((at + sizeof a <= bytes.size() ? std::memcpy(&a, bytes.data() + at, sizeof a) : nullptr,
-          at += sizeof a),
-         ...);
-      },
-      t);
-  return t;
+  return decode<Tuple>(std::as_bytes(std::span(bytes.data(), bytes.size())));
 }
 
 }  // namespace csp::detail
