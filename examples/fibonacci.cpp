@@ -24,7 +24,7 @@ using plug_n_play::Prefix;
 
 // Prints the first `count` numbers, then poisons its channel. Poison spreads: each process that
 // meets it poisons every end it holds, until the whole network has stopped.
-const auto Printer = csp::process([](csp::ChannelEndRead<long long> in, int count) {
+const auto Printer = csp::process("Printer", [](csp::ChannelEndRead<long long> in, int count) {
   std::cout << "The first " << count << " Fibonacci numbers:";
   for (int i = 0; i < count; ++i) std::cout << ' ' << in();
   std::cout << '\n';

@@ -15,7 +15,7 @@
 #include <string>
 
 // Writes the candidates 2..limit-1, then retires: the retirement travels down the chain.
-const auto Numbers = csp::process([](csp::ChannelEndWrite<int> out, int limit) {
+const auto Numbers = csp::process("Numbers", [](csp::ChannelEndWrite<int> out, int limit) {
   for (int n = 2; n < limit; ++n) out(n);
   csp::retire(out);
 });
@@ -35,12 +35,13 @@ void stage(csp::ChannelEndRead<int> in, csp::ChannelEndWrite<int> primes) {
   primes(prime);
   // The new channel lives until both processes using it have ended.
   csp::Channel<int> rest;
-  csp::Parallel(Filter(prime, in, -rest), csp::process(stage)(+rest, primes));
+  csp::Parallel(Filter(prime, in, -rest).name("Filter(" + std::to_string(prime) + ")"),
+                csp::process("Stage", stage)(+rest, primes));
 }
-const auto Stage = csp::process(stage);
+const auto Stage = csp::process("Stage", stage);
 
 // Reports the primes; the chain has ended when the last stage retires `primes`.
-const auto Printer = csp::process([](csp::ChannelEndRead<int> in) {
+const auto Printer = csp::process("Printer", [](csp::ChannelEndRead<int> in) {
   int count = 0;
   int last = 0;
   try {

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "csp/detail/activity.hpp"
+#include "csp/detail/observer.hpp"
 #include "csp/errors.hpp"
 
 namespace csp::detail {
@@ -214,11 +215,15 @@ std::uint32_t ChannelBase::checked_capacity(std::size_t capacity) const {
 ChannelBase::~ChannelBase() = default;
 
 void ChannelBase::join(Side side) {
-  std::lock_guard lock(mutex_);
-  ++(side == Side::reader ? readers_joined_ : writers_joined_);
+  {
+    std::lock_guard lock(mutex_);
+    ++(side == Side::reader ? readers_joined_ : writers_joined_);
+  }
+  observe(side == Side::reader ? ChannelEvent::join_reader : ChannelEvent::join_writer, *this);
 }
 
 void ChannelBase::leave(Side side) {
+  observe(side == Side::reader ? ChannelEvent::retire_reader : ChannelEvent::retire_writer, *this);
   std::vector<Context*> wake;
   {
     std::lock_guard lock(mutex_);
@@ -237,6 +242,7 @@ void ChannelBase::leave(Side side) {
 }
 
 void ChannelBase::poison(Side side) {
+  observe(ChannelEvent::poison, *this);
   std::vector<Context*> wake;
   {
     std::lock_guard lock(mutex_);
@@ -251,6 +257,7 @@ void ChannelBase::poison(Side side) {
 }
 
 void ChannelBase::destroy() {
+  observe(ChannelEvent::destroy, *this);
   if (named_) release_channel_name(name());
   std::vector<Context*> wake;
   {
@@ -276,7 +283,7 @@ std::string ChannelBase::describe_write(const void* channel) {
   return fmt::format("a write to channel '{}'", static_cast<const ChannelBase*>(channel)->name());
 }
 
-ChannelBase::Stats ChannelBase::stats() {
+ChannelBase::Stats ChannelBase::stats() const {
   std::lock_guard lock(mutex_);
   std::size_t wr = 0, ww = 0;
   for (Request* r = readers_.front(); r; r = r->next) ++wr;

@@ -8,6 +8,7 @@
 
 #include "csp/alternation.hpp"
 #include "csp/detail/spin_lock.hpp"
+#include "trace.hpp"
 
 namespace csp::detail {
 
@@ -162,6 +163,7 @@ std::size_t select(GuardBase* const* guards, std::size_t n, Policy policy, bool 
   auto chosen = static_cast<std::size_t>(w.index());
   if (w.outcome() != Outcome::done) raise(w.outcome(), describe(*guards[chosen]));
   if (policy == Policy::fair) fair_memory().remember(key, chosen);
+  if (trace::on()) trace::alternation_chose(*guards[chosen], chosen);
   guards[chosen]->complete(message);
   return chosen;
 }

@@ -5,7 +5,6 @@
 
 #include <boost/context/detail/exception.hpp>
 #include <caf/all.hpp>
-#include <fmt/format.h>
 
 #include "csp/detail/activity.hpp"
 
@@ -46,8 +45,8 @@ Fiber::Fiber(Executor& home, StackPool& stacks, boost::context::stack_context st
             switch_.leave(true);
             throw;
           }
+          home_->retire(this);  // while the process lives: dump_network may reach it through us
         }
-        home_->retire(this);
         switch_.leave(true);
         return std::move(back_);
       });
@@ -128,11 +127,9 @@ void Executor::abandon() noexcept {
   }
 }
 
-void Executor::describe_blocked(std::vector<std::string>& lines) {
+void Executor::collect(std::vector<std::shared_ptr<ProcessBase>>& out) {
   std::lock_guard lock(inbox_mutex_);
-  for (Fiber* f = live_; f; f = f->next_)
-    if (std::string what = f->waiting_on(); !what.empty())
-      lines.push_back(fmt::format("process '{}' waits on {}", f->name(), what));
+  for (Fiber* f = live_; f; f = f->next_) out.push_back(f->process_->shared_from_this());
 }
 
 void Executor::schedule(Fiber* f) {

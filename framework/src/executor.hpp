@@ -81,8 +81,8 @@ class Executor {
   /// Destroys the fibers that have not ended, unwinding their stacks. Only once the hosting
   /// actor has stopped.
   void abandon() noexcept;
-  /// Adds a line for each of its parked processes and what it waits on.
-  void describe_blocked(std::vector<std::string>& lines);
+  /// Adds the processes of its fibers that have not ended.
+  void collect(std::vector<std::shared_ptr<ProcessBase>>& out);
 
  private:
   caf::actor actor_;

@@ -11,7 +11,9 @@
 
 #include "csp/errors.hpp"
 #include "csp/shared/detail/lock_state.hpp"
+#include "network.hpp"
 #include "runtime.hpp"
+#include "trace.hpp"
 
 namespace csp::detail {
 
@@ -58,18 +60,24 @@ void ProcessBase::run() {
     context_ = &current_context();
     if (flags_ & terminating) context_->cancel();
   }
+  if (trace::on()) trace::process_started(*this);
   int code = 0;
+  trace::End how = trace::End::returned;
   try {
     body();
   } catch (const boost::context::detail::forced_unwind&) {
     // Unwound by a stopping runtime: it ends as if terminated, so its handle can be joined.
+    if (trace::on()) trace::process_ended(*this, trace::End::terminated);
     finish(-15);
     throw;
   } catch (const ChannelPoisonException&) {
+    how = trace::End::poisoned;
     release_ends(true);
   } catch (const ChannelRetireException&) {
+    how = trace::End::retired;
     release_ends(false);
   } catch (...) {
+    how = trace::End::failed;
     release_ends(true);
     // Locks it still holds are freed, and their next acquirers told why.
     holder_ended(reinterpret_cast<std::uintptr_t>(&current_context()), name());
@@ -79,6 +87,12 @@ void ProcessBase::run() {
       error_ = std::current_exception();
       error_order_ = ++error_count;
     }
+  }
+  if (trace::on()) {
+    std::unique_lock lock(mutex_);
+    if (flags_ & terminating) how = trace::End::terminated;
+    lock.unlock();
+    trace::process_ended(*this, how);
   }
   finish(code);
 }
@@ -95,6 +109,11 @@ void ProcessBase::finish(int code) {
   std::lock_guard lock(mutex_);
   flags_ |= finished;
   if (GroupLatch* latch = std::exchange(latch_, nullptr)) latch->count_down();
+}
+
+std::string ProcessBase::waiting_on() const {
+  std::lock_guard lock(mutex_);
+  return context_ ? context_->waiting_on() : std::string();
 }
 
 void ProcessBase::unwatch(GroupLatch& latch) {
@@ -122,6 +141,7 @@ void start_group(ProcessBase* const* procs, std::size_t n) {
 }
 
 void join_group(ProcessBase* const* procs, std::size_t n) {
+  JoinedGroup known(procs, n);
   GroupLatch latch(n + 1);  // one for this caller, so it cannot reach zero before the wait
   for (std::size_t i = 0; i < n; ++i)
     if (!procs[i]->watch(latch)) latch.count_down();

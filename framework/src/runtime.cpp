@@ -14,6 +14,8 @@
 #include "csp/shared/detail/owner.hpp"
 #include "csp/errors.hpp"
 #include "csp/runtime.hpp"
+#include "network.hpp"
+#include "trace.hpp"
 
 namespace csp::detail {
 
@@ -87,11 +89,18 @@ Runtime& runtime() {
   return *g.runtime;
 }
 
+void with_runtime(const std::function<void(Runtime*)>& f) {
+  Global& g = global();
+  std::lock_guard lock(g.mutex);
+  f(g.runtime.get());
+}
+
 Runtime::Runtime(const Configuration& config)
     : config_(config),
       cfg_(std::make_unique<caf::actor_system_config>()),
       stacks_(config.stack_size()),
       timer_(std::make_unique<Timer>()) {
+  trace::configure(trace::file_for(config.trace()));
   std::size_t n = config.threads() ? config.threads() : std::thread::hardware_concurrency();
   if (n == 0) n = 1;
   cfg_->set("scheduler.max-threads", n);
@@ -108,14 +117,10 @@ Runtime::Runtime(const Configuration& config)
 Runtime::~Runtime() = default;
 
 void Runtime::report_deadlock() {
-  std::vector<std::string> lines;
-  for (auto& ex : executors_) ex->describe_blocked(lines);
-  ThreadContext::describe_all(lines);
+  if (trace::on()) trace_blocked(*this);
   constexpr std::size_t shown = 20;
-  std::string report = "deadlock: every process is blocked and nothing can wake any of them";
-  for (std::size_t i = 0; i < lines.size() && i < shown; ++i) report += "\n  " + lines[i];
-  if (lines.size() > shown) report += fmt::format("\n  ... and {} more", lines.size() - shown);
-  set_deadlock_report(std::move(report));
+  set_deadlock_report("deadlock: every process is blocked and nothing can wake any of them\n" +
+                      describe_network(this, shown));
   // Threads waiting in Parallel, Sequence, join or shutdown get csp::Deadlock.
   ThreadContext::interrupt_all(Outcome::deadlock);
 }
@@ -148,6 +153,16 @@ void Runtime::start(ProcessBase* const* procs, std::size_t n) {
   if (!fibers.empty()) ex->adopt(fibers);
 }
 
+void Runtime::collect(std::vector<std::shared_ptr<ProcessBase>>& out) {
+  for (auto& ex : executors_) ex->collect(out);
+  {
+    std::lock_guard lock(threads_->mutex);
+    for (ProcessBase* p : threads_->live) out.push_back(p->shared_from_this());
+  }
+  std::lock_guard lock(spawned_mutex_);
+  out.insert(out.end(), spawned_.begin(), spawned_.end());
+}
+
 void Runtime::spawned(std::shared_ptr<ProcessBase> p) {
   std::lock_guard lock(spawned_mutex_);
   if (spawned_.size() >= 64 && spawned_.size() == spawned_.capacity())
@@ -173,6 +188,11 @@ void Runtime::stop(bool destroy_system) noexcept {
   for (auto& ex : executors_) ex->stop_soon();
   for (auto& ex : executors_) caf::anon_send_exit(ex->actor(), caf::exit_reason::user_shutdown);
   system_->await_all_actors_done();
+  if (trace::on()) {
+    trace_blocked(*this);
+    trace::record(trace::Kind::stop, nullptr, 0);
+    trace::flush();
+  }
   for (auto& ex : executors_) ex->abandon();
   // Thread processes cannot be unwound: fail their channel operations and give them a moment.
   std::unique_lock lock(threads_->mutex);
@@ -193,6 +213,7 @@ void Configuration::apply() const {
   detail::Global& g = detail::global();
   std::lock_guard lock(g.mutex);
   if (g.runtime) throw Error("csp::Configuration::apply: the runtime has already started");
+  detail::trace::configure(detail::trace::file_for(trace_));
   g.config = *this;
 }
 

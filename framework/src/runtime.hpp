@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -36,6 +37,8 @@ class Runtime {
   void spawned(std::shared_ptr<ProcessBase> p);
   /// Tells every thread waiting on processes that nothing can wake them.
   void report_deadlock();
+  /// Adds the processes it hosts that have not ended, and the spawned ones not yet reaped.
+  void collect(std::vector<std::shared_ptr<ProcessBase>>& out);
   /// Waits until every spawned process has ended.
   void join_spawned();
   /// Stops every executor, unwinds processes that never ended, ends thread processes, and
@@ -63,5 +66,7 @@ class Runtime {
 
 /// The default runtime, started on first use.
 Runtime& runtime();
+/// Calls `f` with the current runtime (nullptr if none), which cannot stop meanwhile.
+void with_runtime(const std::function<void(Runtime*)>& f);
 
 }  // namespace csp::detail

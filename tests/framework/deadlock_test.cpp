@@ -40,6 +40,19 @@ TEST(Deadlock, TwoProcessesWaitingOnEachOtherNameBothChannels) {
       << what;
 }
 
+TEST(Deadlock, MessageIsTheNetworkDumpWithItsChannels) {
+  csp::Channel<int> a("dump-a"), b("dump-b");
+  auto Done = csp::process("done", [] {});
+  std::string what = deadlock_message([&] {
+    csp::Parallel(Forward(+a, -b).name("left"), Forward(+b, -a).name("right"), Done());
+  });
+  EXPECT_NE(what.find("3 processes and 2 channels:"), std::string::npos) << what;
+  EXPECT_NE(what.find("process 'done' has ended (exit code 0)"), std::string::npos) << what;
+  EXPECT_NE(what.find("channel 'dump-a': 1 reader and 1 writer joined, 1 reader and 0 writers waiting"),
+            std::string::npos)
+      << what;
+}
+
 TEST(Deadlock, NestedParallelIsReportedToTheOuterCaller) {
   csp::Channel<int> a, b;
   auto Outer = csp::process([&] { csp::Parallel(Forward(+a, -b), Forward(+b, -a)); });

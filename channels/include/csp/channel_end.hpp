@@ -31,6 +31,7 @@ template <class T, Side S>
 class ChannelEnd {
  public:
   using value_type = T;
+  static constexpr Side side = S;
 
   explicit ChannelEnd(std::shared_ptr<ChannelCore<T>> core)
       : bits_(reinterpret_cast<std::uintptr_t>(new Join<T>(std::move(core), S))) {}

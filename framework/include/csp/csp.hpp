@@ -8,6 +8,7 @@
 #include "csp/errors.hpp"
 #include "csp/message_type.hpp"
 #include "csp/multiprocess.hpp"
+#include "csp/network.hpp"
 #include "csp/parallel.hpp"
 #include "csp/process.hpp"
 #include "csp/runtime.hpp"

@@ -86,6 +86,7 @@ class MultiprocessImpl final : public ProcessResult<R> {
     else this->result_.emplace(std::get<0>(decode_args<std::tuple<R>>(bytes)));
   }
   void release_ends(bool poison) noexcept override { release_all(args_, poison); }
+  void visit_ends(const ProcessBase::EndVisitor& visit) override { visit_all(args_, visit); }
   void on_terminate() noexcept override { child_.terminate(); }
   int failure_code() const noexcept override { return child_.exitcode(); }
 

@@ -39,21 +39,33 @@ decltype(auto) pass(A& a) {
   else return std::move(a);
 }
 
-template <class A>
-void release(A& a, bool poison) noexcept {
-  if constexpr (is_channel_end_v<A>) {
-    try {
-      poison ? a.poison() : a.retire();
-    } catch (...) {  // a moved-from end has nothing to release
-    }
-  } else if constexpr (holds_ends<A>::value) {
-    for (auto& e : a) release(e, poison);
-  }
+/// Calls `f(end)` for each channel end among `args` (alone, or in vectors).
+template <class... Args, class F>
+void for_each_end(std::tuple<Args...>& args, F f) {
+  auto each = [&](auto& a) {
+    using A = std::remove_reference_t<decltype(a)>;
+    if constexpr (is_channel_end_v<A>) f(a);
+    else if constexpr (holds_ends<A>::value)
+      for (auto& e : a) f(e);
+  };
+  std::apply([&](Args&... a) { (each(a), ...); }, args);
 }
 
+/// Poisons (or retires) every channel end among `args`, swallowing failures.
 template <class... Args>
 void release_all(std::tuple<Args...>& args, bool poison) noexcept {
-  std::apply([poison](Args&... a) { (release(a, poison), ...); }, args);
+  for_each_end(args, [poison](auto& end) {
+    try {
+      poison ? end.poison() : end.retire();
+    } catch (...) {  // a moved-from end has nothing to release
+    }
+  });
+}
+
+/// Tells `visit` the channel and side of every channel end among `args`.
+template <class... Args>
+void visit_all(std::tuple<Args...>& args, const ProcessBase::EndVisitor& visit) {
+  for_each_end(args, [&](auto& end) { visit(*end.core_ptr(), end.side); });
 }
 
 template <class R>
@@ -93,6 +105,7 @@ class ProcessImpl final : public ProcessResult<R> {
     }
   }
   void release_ends(bool poison) noexcept override { release_all(args_, poison); }
+  void visit_ends(const ProcessBase::EndVisitor& visit) override { visit_all(args_, visit); }
 
   [[no_unique_address]] F f_;  // most bodies are empty lambdas
   std::tuple<Args...> args_;

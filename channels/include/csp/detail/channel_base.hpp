@@ -39,7 +39,7 @@ class ChannelBase {
     std::size_t waiting_readers, waiting_writers, buffered;
     bool poisoned, retired;
   };
-  Stats stats();
+  Stats stats() const;
 
  protected:
   /// A buffer size that fits the ring's 32-bit counters, or csp::Error naming the channel.
@@ -64,7 +64,7 @@ class ChannelBase {
 
  protected:
   // The lock and the flags share one word, and the derived core's fields may use the rest.
-  SpinLock mutex_;
+  mutable SpinLock mutex_;  // mutable for stats()
 
  private:
   bool named_;  // registered under a name the user gave

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "csp/detail/channel_base.hpp"
+#include "csp/detail/observer.hpp"
 
 namespace csp::detail {
 
@@ -78,15 +79,18 @@ class ChannelCore final : public ChannelBase {
     if (Context* partner = try_write(r)) {
       lock.unlock();
       partner->unpark();
+      observe(ChannelEvent::write, *this);
       return;
     }
     if (!buffer_.full()) {
       buffer_.push(std::move(v));
+      observe(ChannelEvent::write, *this);
       return;
     }
     writers_.push_back(r);
     lock.unlock();
     wait(ctx, r);
+    observe(ChannelEvent::write, *this);
   }
 
   /// Blocks until a message arrives.
@@ -108,10 +112,12 @@ class ChannelCore final : public ChannelBase {
       readers_.push_back(r);
       lock.unlock();
       wait(ctx, r);
+      observe(ChannelEvent::read, *this);
       return std::move(*slot);
     }
     lock.unlock();
     if (partner) partner->unpark();
+    observe(ChannelEvent::read, *this);
     return std::move(*slot);
   }
 

@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
+#include "csp/detail/channel_base.hpp"
 #include "csp/detail/completion.hpp"
 #include "csp/detail/lazy_name.hpp"
 #include "csp/detail/spin_lock.hpp"
@@ -63,6 +65,12 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
   bool watch(GroupLatch& latch);
   /// Forgets `latch` (its waiter gave up: a deadlock); after this the process won't touch it.
   void unwatch(GroupLatch& latch);
+
+  /// What the process waits on, as deadlock reports say it; "" unless it is parked.
+  std::string waiting_on() const;
+  /// Calls `visit(channel, side)` for each channel end among the arguments.
+  using EndVisitor = std::function<void(const ChannelBase&, Side)>;
+  virtual void visit_ends(const EndVisitor& visit) = 0;
 
  protected:
   virtual void body() = 0;
