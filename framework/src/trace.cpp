@@ -1,6 +1,6 @@
-// The trace recorder. Each thread appends records to its own buffer (its lock is only ever
-// contended by a flush), and a full buffer goes to the file in one write: no lock is shared
-// per event. Records count nanoseconds on the steady clock from the trace's start.
+// The trace recorder. Each thread appends records to its own buffer, and a full buffer goes to
+// the file in one write: no lock is taken per event. Records count nanoseconds on the steady
+// clock from the trace's start.
 
 #include "trace.hpp"
 
@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -20,7 +21,6 @@
 #include "csp/alternation.hpp"
 #include "csp/detail/observer.hpp"
 #include "csp/detail/process_base.hpp"
-#include "csp/detail/spin_lock.hpp"
 #include "child_link.hpp"
 #include "csp/errors.hpp"
 
@@ -31,14 +31,17 @@ namespace {
 constexpr std::size_t buffer_bytes = 64 * 1024;
 constexpr std::size_t max_text = 1024;  // longer names are cut; a record must fit a buffer
 
+// Only its thread appends, publishing each record with a release store of `used`; whoever
+// writes records out (the owner when full, anyone at a flush) does so under Recorder::mutex and
+// advances `flushed`. So a record costs no atomic read-modify-write.
 struct Buffer {
-  SpinLock lock;  // taken by its thread per record, and by a flush from elsewhere
-  std::size_t used = 0;
+  std::atomic<std::size_t> used{0};
+  std::size_t flushed = 0;  // under Recorder::mutex
   alignas(8) std::byte data[buffer_bytes];
 };
 
 struct Recorder {
-  std::mutex mutex;  // guards everything below; taken after a buffer's lock, never before
+  std::mutex mutex;  // guards everything below and every buffer's `flushed`
   int fd = -1;
   std::string path;
   std::vector<std::unique_ptr<Buffer>> buffers;  // every buffer made; they live forever
@@ -57,51 +60,56 @@ std::int64_t steady_ns() noexcept {
       .count();
 }
 
-// With b.lock and r.mutex held. A failed write loses the batch, not the program.
+// Writes what `b` holds past `flushed`; with r.mutex held. A failed write loses the batch, not
+// the program.
 void write_out(Recorder& r, Buffer& b) noexcept {
-  for (std::size_t done = 0; r.fd >= 0 && done < b.used;) {
-    ssize_t n = ::write(r.fd, b.data + done, b.used - done);
+  std::size_t end = b.used.load(std::memory_order_acquire);
+  for (std::size_t done = b.flushed; r.fd >= 0 && done < end;) {
+    ssize_t n = ::write(r.fd, b.data + done, end - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     done += static_cast<std::size_t>(n);
   }
-  b.used = 0;
+  b.flushed = end;
 }
 
-void flush_buffer(Recorder& r, Buffer& b) noexcept {
-  std::lock_guard lock(b.lock);
-  std::lock_guard file(r.mutex);
+// The owner empties its full buffer; nobody else moves `used`.
+void empty(Recorder& r, Buffer& b) noexcept {
+  std::lock_guard lock(r.mutex);
   write_out(r, b);
+  b.flushed = 0;
+  b.used.store(0, std::memory_order_relaxed);
 }
 
-// The calling thread's buffer; handed to the next thread once this one ends.
-struct Mine {
-  Buffer* buffer = nullptr;
-  ~Mine() {
-    if (!buffer) return;
+thread_local Buffer* mine = nullptr;  // trivial, so reading it costs no initialization check
+
+// Hands the thread's buffer on once the thread ends.
+struct GiveBack {
+  ~GiveBack() {
+    if (!mine) return;
     Recorder& r = recorder();
-    flush_buffer(r, *buffer);
+    empty(r, *mine);
     std::lock_guard lock(r.mutex);
-    r.spare.push_back(buffer);
+    r.spare.push_back(std::exchange(mine, nullptr));
   }
 };
-thread_local Mine mine;
 
-Buffer* my_buffer() noexcept {
-  if (mine.buffer) return mine.buffer;
+Buffer* take_buffer() noexcept {
+  thread_local GiveBack give_back;
+  (void)give_back;
   Recorder& r = recorder();
   std::lock_guard lock(r.mutex);
   if (!r.spare.empty()) {
-    mine.buffer = r.spare.back();
+    mine = r.spare.back();
     r.spare.pop_back();
   } else {
     try {
       r.buffers.push_back(std::make_unique<Buffer>());
-      mine.buffer = r.buffers.back().get();
+      mine = r.buffers.back().get();
     } catch (const std::bad_alloc&) {  // this event is lost, the program goes on
     }
   }
-  return mine.buffer;
+  return mine;
 }
 
 constexpr Kind channel_kinds[] = {Kind::join_reader,   Kind::join_writer, Kind::retire_reader,
@@ -179,12 +187,8 @@ void configure(const std::string& file) {
 
 void flush() noexcept {
   Recorder& r = recorder();
-  std::vector<Buffer*> all;
-  {
-    std::lock_guard lock(r.mutex);
-    for (auto& b : r.buffers) all.push_back(b.get());
-  }
-  for (Buffer* b : all) flush_buffer(r, *b);
+  std::lock_guard lock(r.mutex);
+  for (auto& b : r.buffers) write_out(r, *b);
 }
 
 void record(Kind kind, const void* what, std::uint32_t arg, std::string_view text) noexcept {
@@ -192,25 +196,25 @@ void record(Kind kind, const void* what, std::uint32_t arg, std::string_view tex
   Record rec{static_cast<std::uint64_t>(steady_ns() - r.epoch.load(std::memory_order_relaxed)),
              reinterpret_cast<std::uintptr_t>(&current_context()),
              reinterpret_cast<std::uintptr_t>(what), arg, kind, {}};
-  Buffer* b = my_buffer();
+  Buffer* b = mine ? mine : take_buffer();
   if (!b) return;
   if (has_text(kind)) {
     text = text.substr(0, max_text);
     rec.arg = static_cast<std::uint32_t>(text.size());
   }
   std::size_t need = sizeof rec + padded(text.size());
-  std::lock_guard lock(b->lock);
-  if (b->used + need > buffer_bytes) {
-    std::lock_guard file(r.mutex);
-    write_out(r, *b);
+  std::size_t used = b->used.load(std::memory_order_relaxed);
+  if (used + need > buffer_bytes) {
+    empty(r, *b);
+    used = 0;
   }
-  std::byte* at = b->data + b->used;
+  std::byte* at = b->data + used;
   std::memcpy(at, &rec, sizeof rec);
   if (!text.empty()) {
     std::memcpy(at + sizeof rec, text.data(), text.size());
     std::memset(at + sizeof rec + text.size(), 0, padded(text.size()) - text.size());
   }
-  b->used += need;
+  b->used.store(used + need, std::memory_order_release);
 }
 
 void process_started(ProcessBase& p) noexcept {
