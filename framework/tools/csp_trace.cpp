@@ -39,8 +39,9 @@ void summary(const Trace& t) {
       reads += e.kind == Kind::read || e.kind == Kind::alt_input;
       writes += e.kind == Kind::write || e.kind == Kind::alt_output;
     }
-    std::string state = p.ended ? end_name(p.how) : p.blocked() ? "blocked on " + p.blocked_on
-                                                                : "running at the end";
+    std::string state = p.blocked() ? "blocked on " + p.blocked_on
+                        : p.ended   ? end_name(p.how)
+                                    : "running at the end";
     fmt::print("process '{}': {} reads, {} writes, {}\n", p.name, reads, writes, state);
   }
   for (const Channel& c : t.channels)

@@ -46,8 +46,8 @@ bool names_channel(const std::string& description, const std::string& channel) {
 }
 
 std::string status(const Process& p) {
-  if (p.ended) return p.how == End::returned ? "returned" : std::string("ended: ") + end_name(p.how);
   if (p.blocked()) return "BLOCKED on " + shortened(p.blocked_on, 48);
+  if (p.ended) return p.how == End::returned ? "returned" : std::string("ended: ") + end_name(p.how);
   return p.is_process ? "running at the end" : "";
 }
 
@@ -242,8 +242,9 @@ std::string timeline_svg(const Trace& t) {
       writes += e.kind == Kind::write || e.kind == Kind::alt_output;
     }
     std::string tip = fmt::format("{}: {} reads, {} writes; {}", p.name, reads, writes,
-                                  p.ended ? fmt::format("{} after {}", end_name(p.how), duration(static_cast<double>(p.end_ns - p.start_ns)))
-                                  : p.blocked() ? "blocked on " + p.blocked_on : "still running");
+                                  p.blocked() ? "blocked on " + p.blocked_on
+                                  : p.ended ? fmt::format("{} after {}", end_name(p.how), duration(static_cast<double>(p.end_ns - p.start_ns)))
+                                            : "still running");
     s += fmt::format("<g><title>{}</title>\n", xml_escape(tip));
     if (r % 2 == 0)
       s += fmt::format("<rect x=\"0\" y=\"{:.0f}\" width=\"{:.0f}\" height=\"{:.0f}\" fill=\"#f6f7f9\"/>\n",

@@ -88,7 +88,8 @@ class Replay {
         p.ended = true;
         p.end_ns = rec.time_ns;
         p.how = static_cast<End>(rec.arg);
-        p.blocked_on.clear();
+        // Stopping the runtime ends parked processes as terminated: they stay blocked.
+        if (p.how != End::terminated) p.blocked_on.clear();
         if (auto c = by_context_.find(rec.who); c != by_context_.end() && c->second == index)
           by_context_.erase(c);
         return;

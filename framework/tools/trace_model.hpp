@@ -36,9 +36,10 @@ struct Process {
   std::uint64_t end_ns = 0;  // valid when ended
   bool ended = false;
   End how = End::returned;
-  std::string blocked_on;  // what it waited on when last seen parked, if it never ended
+  std::string blocked_on;  // what it waited on when last seen parked, unless it went on
   std::vector<Event> events;
-  bool blocked() const { return !ended && !blocked_on.empty(); }
+  /// Parked at the end of the trace (and ended, if at all, only by the runtime's stop).
+  bool blocked() const { return !blocked_on.empty(); }
 };
 
 struct Channel {
