@@ -220,6 +220,7 @@ void ChannelBase::join(Side side) {
     ++(side == Side::reader ? readers_joined_ : writers_joined_);
   }
   observe(side == Side::reader ? ChannelEvent::join_reader : ChannelEvent::join_writer, *this);
+  remote_event(Event::joined, side, nullptr);
 }
 
 void ChannelBase::leave(Side side) {
@@ -239,6 +240,7 @@ void ChannelBase::leave(Side side) {
     }
   }
   wake_all(wake);
+  remote_event(Event::left, side, nullptr);
 }
 
 void ChannelBase::poison(Side side) {
@@ -254,6 +256,7 @@ void ChannelBase::poison(Side side) {
     fail_all(writers_, Outcome::poisoned, wake);
   }
   wake_all(wake);
+  remote_event(Event::poisoned, side, nullptr);
 }
 
 void ChannelBase::destroy() {
@@ -268,11 +271,14 @@ void ChannelBase::destroy() {
     fail_all(writers_, Outcome::destroyed, wake);
   }
   wake_all(wake);
+  remote_event(Event::destroyed, Side::reader, nullptr);
 }
 
 void ChannelBase::withdraw(Request& r) {
   std::lock_guard lock(mutex_);
-  if (r.queue) r.queue->unlink(r);
+  if (!r.queue) return;
+  r.queue->unlink(r);
+  remote_event(Event::withdrawn, Side::reader, &r);
 }
 
 std::string ChannelBase::describe_read(const void* channel) {

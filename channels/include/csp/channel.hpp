@@ -7,6 +7,7 @@
 #include <string>
 
 #include "csp/channel_end.hpp"
+#include "csp/detail/transfer.hpp"
 
 namespace csp {
 
@@ -22,7 +23,16 @@ class Channel {
   explicit Channel(std::string name) : Channel(std::move(name), Buffer{0}) {}
   explicit Channel(Buffer buffer) : Channel(std::string{}, buffer) {}
   Channel(std::string name, Buffer buffer)
-      : core_(std::make_shared<detail::ChannelCore<T>>(std::move(name), buffer.size)) {}
+      : core_(std::make_shared<detail::ChannelCore<T>>(name, buffer.size)) {
+    if (!name.empty()) detail::publish(name, core_);
+  }
+  /// Joins channel `name` somewhere else, e.g. `csp::Connect{"127.0.0.1", port}` (include
+  /// <csp/csp.hpp>): the place provides `connect_channel<T>(name, where)`.
+  template <class Where>
+    requires requires(std::string n, const Where& w) {
+      { connect_channel<T>(std::move(n), w) } -> std::convertible_to<std::shared_ptr<detail::ChannelCore<T>>>;
+    }
+  Channel(std::string name, const Where& where) : core_(connect_channel<T>(std::move(name), where)) {}
 
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;

@@ -11,6 +11,8 @@
 #include "csp/network.hpp"
 #include "csp/parallel.hpp"
 #include "csp/process.hpp"
+#include "csp/remote/connect.hpp"
+#include "csp/remote/serve.hpp"
 #include "csp/runtime.hpp"
 #include "csp/shared/array.hpp"
 #include "csp/shared/barrier.hpp"

@@ -49,6 +49,12 @@ class ChannelBase {
   // Called with mutex_ held. Return the reason an operation cannot start, or Outcome::done.
   Outcome write_blocked() const noexcept;
   Outcome read_blocked(bool buffer_empty) const noexcept;
+  /// What a core standing in for a channel of another process must hear about; a local
+  /// channel ignores it. `queued` and `withdrawn` come with mutex_ held and the request.
+  enum class Event : std::uint8_t { queued, withdrawn, joined, left, poisoned, destroyed };
+  virtual void remote_event(Event, Side, Request*) {}
+  /// Names the channel without registering the name (a stand-in for a remote channel).
+  void label(std::string name) { name_.set(std::move(name)); }
   // Fails every request in `q` with `outcome`; their contexts go to `wake`.
   static void fail_all(RequestQueue& q, Outcome outcome, std::vector<Context*>& wake);
   virtual std::size_t buffered() const noexcept = 0;

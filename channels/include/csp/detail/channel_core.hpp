@@ -58,7 +58,7 @@ enum class Offer : std::uint8_t {
 };
 
 template <class T>
-class ChannelCore final : public ChannelBase {
+class ChannelCore : public ChannelBase {
  public:
   ChannelCore(std::string name, std::size_t capacity)
       : ChannelBase(std::move(name)), buffer_(checked_capacity(capacity)) {}
@@ -88,6 +88,7 @@ class ChannelCore final : public ChannelBase {
       return;
     }
     writers_.push_back(r);
+    remote_event(Event::queued, Side::writer, &r);
     lock.unlock();
     wait(ctx, r);
     observe(ChannelEvent::write, *this);
@@ -110,6 +111,7 @@ class ChannelCore final : public ChannelBase {
       partner = refill();
     } else if (!(partner = try_read(r))) {
       readers_.push_back(r);
+      remote_event(Event::queued, Side::reader, &r);
       lock.unlock();
       wait(ctx, r);
       observe(ChannelEvent::read, *this);
@@ -137,6 +139,7 @@ class ChannelCore final : public ChannelBase {
       return Offer::completed;
     }
     writers_.push_back(r);
+    remote_event(Event::queued, Side::writer, &r);
     return Offer::queued;
   }
 
@@ -159,6 +162,7 @@ class ChannelCore final : public ChannelBase {
     }
     if (r.waiter->claimed()) return Offer::lost;
     readers_.push_back(r);
+    remote_event(Event::queued, Side::reader, &r);
     return Offer::queued;
   }
 

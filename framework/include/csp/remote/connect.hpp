@@ -1,0 +1,35 @@
+// Where a remote channel lives: `csp::Channel<int> c("A", csp::Connect{"127.0.0.1", port});`
+// joins channel "A" of the runtime that called csp::serve(port) there.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "csp/remote/detail/remote_core.hpp"
+
+namespace csp {
+
+/// A served runtime: host name or address, port, and the auth key it requires (if any).
+struct Connect {
+  std::string host;
+  std::uint16_t port;
+  std::string auth_key = {};
+};
+
+namespace detail {
+std::shared_ptr<Link> connect_link(const std::string& host, std::uint16_t port, const std::string& auth_key);
+}  // namespace detail
+
+/// Found by Channel<T>'s constructor: the local stand-in for channel `name` served at `where`.
+template <class T>
+std::shared_ptr<detail::ChannelCore<T>> connect_channel(std::string name, const Connect& where) {
+  static_assert(detail::message<T>,
+                "a remote channel's message type must be a built-in or announced with CSP_MESSAGE_TYPE");
+  auto core = std::make_shared<detail::RemoteCore<T>>(
+      detail::connect_link(where.host, where.port, where.auth_key), std::move(name));
+  core->open(core);
+  return core;
+}
+
+}  // namespace csp

@@ -1,0 +1,52 @@
+// A client's connection to one served runtime, shared by every remote channel joined there:
+// the requests a remote channel sends, and the replies the connection hands back to it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "csp/detail/channel_base.hpp"
+
+namespace csp::detail {
+
+/// What a remote channel hears from its connection (on the connection's thread).
+class RemoteProxy {
+ public:
+  virtual ~RemoteProxy() = default;
+  /// A read `seq` received `message`.
+  virtual void received(std::uint64_t seq, std::span<const std::byte> message) = 0;
+  /// Operation `seq` ended with `outcome` (Outcome::done: a write was taken).
+  virtual void ended(std::uint64_t seq, Outcome outcome) = 0;
+  /// The connection is gone: the channel counts as poisoned.
+  virtual void lost() = 0;
+};
+
+class Link {
+ public:
+  virtual ~Link() = default;
+  const std::string& peer() const noexcept { return peer_; }
+
+  /// Joins the served channel `name` carrying `type`; csp::Error naming both types if the
+  /// served one carries another, or if there is no such channel. Returns its id on this link.
+  virtual std::uint32_t open(const std::string& name, const std::string& type,
+                             std::weak_ptr<RemoteProxy> proxy) = 0;
+  virtual void join(std::uint32_t id, Side side) = 0;
+  virtual void leave(std::uint32_t id, Side side) = 0;
+  virtual void poison(std::uint32_t id, Side side) = 0;
+  virtual void read(std::uint32_t id, std::uint64_t seq) = 0;
+  virtual void write(std::uint32_t id, std::uint64_t seq, std::span<const std::byte> message) = 0;
+  virtual void cancel(std::uint32_t id, std::uint64_t seq) = 0;
+  /// The channel's last local handle is gone.
+  virtual void close(std::uint32_t id) noexcept = 0;
+
+ protected:
+  explicit Link(std::string peer) : peer_(std::move(peer)) {}
+
+ private:
+  std::string peer_;
+};
+
+}  // namespace csp::detail

@@ -1,0 +1,21 @@
+// csp::serve: lets other processes join this runtime's named channels (also those made later)
+// with csp::Connect. Loopback only unless another address is given.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace csp {
+
+struct ServeOptions {
+  /// The address to listen on; "0.0.0.0" for every interface.
+  std::string bind = "127.0.0.1";
+  /// When not empty, peers must prove they know it (challenge-response; never sent).
+  std::string auth_key = {};
+};
+
+/// Listens on `port` (0: any free one) and returns the port; csp::Error if it is taken.
+/// While it serves, this runtime does not report csp::Deadlock: a peer may still come.
+std::uint16_t serve(std::uint16_t port, const ServeOptions& options = {});
+
+}  // namespace csp

@@ -1,0 +1,206 @@
+// The client side of a connection to a served runtime: connect and prove the auth key, then one
+// thread receives replies and hands them to the remote channels. Shared by every remote channel
+// joined at the same address with the same key; it closes when the last of them goes.
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "csp/detail/activity.hpp"
+#include "csp/errors.hpp"
+#include "csp/remote/connect.hpp"
+#include "wire.hpp"
+
+namespace csp::detail {
+
+namespace {
+
+using wire::Kind;
+
+int connect_to(const std::string& host, std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  std::string service = std::to_string(port);
+  if (int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0)
+    throw Error(fmt::format("csp::Connect {}:{}: {}", host, port, ::gai_strerror(rc)));
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(found, ::freeaddrinfo);
+  int err = 0;
+  for (addrinfo* a = found; a; a = a->ai_next) {
+    int fd = ::socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+      int on = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+      return fd;
+    }
+    err = errno;
+    ::close(fd);
+  }
+  throw Error(fmt::format("csp::Connect {}:{}: {}", host, port, std::strerror(err)));
+}
+
+class ClientLink final : public Link, public std::enable_shared_from_this<ClientLink> {
+ public:
+  ClientLink(const std::string& host, std::uint16_t port, const std::string& key)
+      : Link(fmt::format("{}:{}", host, port)), socket_(connect_to(host, port)) {
+    socket_.receive_timeout(5);
+    wire::Frame f;
+    if (!socket_.receive(f, wire::max_handshake_frame) || f.kind != Kind::hello)
+      throw Error(fmt::format("csp::Connect {}: not a csp runtime", peer()));
+    socket_.send(Kind::auth, 0, 0, wire::prove(key, f.tail));
+    bool admitted = false;
+    try {
+      admitted = socket_.receive(f, wire::max_handshake_frame) && f.kind == Kind::welcome;
+    } catch (const std::exception&) {
+    }
+    if (!admitted) throw Error(fmt::format("csp::Connect {}: refused (wrong auth key?)", peer()));
+    socket_.receive_timeout(0);
+  }
+
+  /// Starts receiving; the thread keeps the link alive until the connection ends.
+  void start() {
+    std::thread([self = shared_from_this()] { self->receive(); }).detach();
+  }
+
+  bool usable() {
+    std::lock_guard lock(mutex_);
+    return !closing_;
+  }
+
+  std::uint32_t open(const std::string& name, const std::string& type, std::weak_ptr<RemoteProxy> proxy) override {
+    std::unique_lock lock(mutex_);
+    if (closing_) throw Error(fmt::format("channel '{}@{}': the connection is gone", name, peer()));
+    std::uint32_t id = ++next_id_;
+    std::vector<std::byte> tail;
+    encode(std::tuple<std::string, std::string>(name, type), tail);
+    replies_[id] = std::nullopt;
+    lock.unlock();
+    socket_.send(Kind::open, id, 0, tail);
+    lock.lock();
+    bool answered = replied_.wait_for(lock, std::chrono::seconds(10), [&] { return replies_[id] || closing_; });
+    std::optional<std::string> answer = std::move(replies_[id]);
+    replies_.erase(id);
+    if (!answered || !answer)
+      throw Error(fmt::format("channel '{}@{}': no answer from the serving runtime", name, peer()));
+    if (!answer->empty()) throw Error(fmt::format("channel '{}@{}': {}", name, peer(), *answer));
+    proxies_.emplace(id, std::move(proxy));
+    return id;
+  }
+
+  void join(std::uint32_t id, Side side) override { socket_.send(Kind::join, id, static_cast<int>(side)); }
+  void leave(std::uint32_t id, Side side) override { socket_.send(Kind::leave, id, static_cast<int>(side)); }
+  void poison(std::uint32_t id, Side side) override { socket_.send(Kind::poison, id, static_cast<int>(side)); }
+  void read(std::uint32_t id, std::uint64_t seq) override { socket_.send(Kind::read, id, seq); }
+  void write(std::uint32_t id, std::uint64_t seq, std::span<const std::byte> message) override {
+    socket_.send(Kind::write, id, seq, message);
+  }
+  void cancel(std::uint32_t id, std::uint64_t seq) override { socket_.send(Kind::cancel, id, seq); }
+
+  void close(std::uint32_t id) noexcept override {
+    socket_.send(Kind::close, id, 0);
+    std::lock_guard lock(mutex_);
+    proxies_.erase(id);
+    if (proxies_.empty() && replies_.empty()) {
+      closing_ = true;
+      socket_.shutdown();
+    }
+  }
+
+ private:
+  void receive() noexcept {
+    std::string why;
+    try {
+      wire::Frame f;
+      while (socket_.receive(f, wire::max_frame)) dispatch(f);
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    std::map<std::uint32_t, std::weak_ptr<RemoteProxy>> proxies;
+    {
+      std::lock_guard lock(mutex_);
+      if (!closing_ && !why.empty()) wire::log(fmt::format("lost {}: {}", peer(), why));
+      closing_ = true;
+      proxies.swap(proxies_);
+    }
+    replied_.notify_all();
+    socket_.shutdown();
+    for (auto& [id, weak] : proxies)
+      if (auto p = weak.lock()) p->lost();
+  }
+
+  void dispatch(const wire::Frame& f) {
+    if (f.kind == Kind::opened || f.kind == Kind::refused) {
+      std::string answer = f.kind == Kind::refused ? decode<std::string>(f.tail) : std::string();
+      std::lock_guard lock(mutex_);
+      auto it = replies_.find(f.id);
+      if (it == replies_.end()) throw wire::ProtocolError("an answer to no open");
+      it->second = answer.empty() && f.kind == Kind::refused ? "refused" : std::move(answer);
+      replied_.notify_all();
+      return;
+    }
+    std::shared_ptr<RemoteProxy> proxy;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = proxies_.find(f.id); it != proxies_.end()) proxy = it->second.lock();
+    }
+    if (!proxy) return;  // closed locally meanwhile
+    if (f.kind == Kind::value) {
+      proxy->received(f.seq, f.tail);
+    } else if (f.kind == Kind::ended && f.tail.size() == 1 &&
+               static_cast<std::uint8_t>(f.tail[0]) <= static_cast<std::uint8_t>(Outcome::deadlock)) {
+      proxy->ended(f.seq, static_cast<Outcome>(f.tail[0]));
+    } else {
+      throw wire::ProtocolError(fmt::format("unexpected frame kind {}", static_cast<int>(f.kind)));
+    }
+  }
+
+  wire::Socket socket_;
+  Activity activity_;  // a peer may wake this runtime's processes while connected
+  std::mutex mutex_;
+  std::condition_variable replied_;
+  std::uint32_t next_id_ = 0;
+  std::map<std::uint32_t, std::optional<std::string>> replies_;  // opens awaiting an answer
+  std::map<std::uint32_t, std::weak_ptr<RemoteProxy>> proxies_;
+  bool closing_ = false;
+};
+
+struct Links {
+  std::mutex mutex;
+  std::map<std::tuple<std::string, std::uint16_t, std::string>, std::weak_ptr<ClientLink>> open;
+};
+
+Links& links() {
+  static Links* l = new Links;  // remote channels may close during exit
+  return *l;
+}
+
+}  // namespace
+
+std::shared_ptr<Link> connect_link(const std::string& host, std::uint16_t port, const std::string& auth_key) {
+  Links& l = links();
+  std::lock_guard lock(l.mutex);
+  auto& slot = l.open[{host, port, auth_key}];
+  if (auto existing = slot.lock(); existing && existing->usable()) return existing;
+  auto link = std::make_shared<ClientLink>(host, port, auth_key);
+  link->start();
+  slot = link;
+  return link;
+}
+
+}  // namespace csp::detail

@@ -1,0 +1,287 @@
+// csp::serve: a listening socket, and one session per admitted peer that makes its reads and
+// writes on the served channels as Transfers. A peer that goes away poisons what it held; one
+// that sends anything malformed is logged and dropped, and nobody else notices.
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "csp/detail/activity.hpp"
+#include "csp/detail/transfer.hpp"
+#include "csp/errors.hpp"
+#include "csp/remote/serve.hpp"
+#include "wire.hpp"
+
+namespace csp::detail {
+
+namespace {
+
+using wire::Kind;
+
+class Session final : public TransferDone, public std::enable_shared_from_this<Session> {
+ public:
+  Session(int fd, std::string key) : socket_(fd), peer_(wire::peer_name(fd)), key_(std::move(key)) {}
+
+  void run() noexcept {
+    std::string why;
+    try {
+      if (admit()) serve();
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    end(why);
+  }
+
+  void transfer_done(Transfer& t) noexcept override {
+    std::unique_ptr<Transfer> owned;
+    Key key;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = keys_.find(&t);
+      if (it == keys_.end()) return;  // cancelled meanwhile
+      key = it->second;
+      keys_.erase(it);
+      owned = std::move(transfers_[key]);
+      transfers_.erase(key);
+      if (transfers_.empty()) drained_.notify_all();
+    }
+    reply(key, *owned);
+  }
+
+ private:
+  using Key = std::pair<std::uint32_t, std::uint64_t>;  // channel id, the peer's operation
+  struct Attached {
+    std::shared_ptr<ChannelBase> core;
+    const MessageOps* ops;
+    int joins[2] = {0, 0};  // by Side
+  };
+
+  bool admit() {
+    socket_.receive_timeout(5);
+    std::vector<std::byte> nonce = wire::make_nonce();
+    socket_.send(Kind::hello, 0, 0, nonce);
+    wire::Frame f;
+    if (!socket_.receive(f, wire::max_handshake_frame)) return false;
+    if (f.kind != Kind::auth) throw wire::ProtocolError("expected an authentication frame");
+    if (!wire::proof_matches(wire::prove(key_, nonce), f.tail)) {
+      wire::log(fmt::format("refused peer {}: wrong auth key", peer_));
+      return false;
+    }
+    socket_.receive_timeout(0);
+    socket_.send(Kind::welcome, 0, 0);
+    return true;
+  }
+
+  void serve() {
+    wire::Frame f;
+    while (socket_.receive(f, wire::max_frame)) {
+      if (f.kind == Kind::open) {
+        open(f);
+        continue;
+      }
+      Attached& a = attached(f.id);
+      auto side = static_cast<Side>(f.seq & 1);
+      switch (f.kind) {
+        case Kind::join:
+          a.core->join(side);
+          ++a.joins[static_cast<int>(side)];
+          break;
+        case Kind::leave:
+          if (a.joins[static_cast<int>(side)] == 0) throw wire::ProtocolError("leave without a join");
+          --a.joins[static_cast<int>(side)];
+          a.core->leave(side);
+          break;
+        case Kind::poison:
+          a.core->poison(side);
+          break;
+        case Kind::read:
+          start({f.id, f.seq}, a.ops->reader(a.core, *this));
+          break;
+        case Kind::write:
+          start({f.id, f.seq}, a.ops->writer(a.core, *this, f.tail));
+          break;
+        case Kind::cancel:
+          cancel({f.id, f.seq});
+          break;
+        case Kind::close:
+          break;  // its joins stay counted until they leave or this peer goes
+        default:
+          throw wire::ProtocolError(fmt::format("unexpected frame kind {}", static_cast<int>(f.kind)));
+      }
+    }
+  }
+
+  void open(const wire::Frame& f) {
+    std::tuple<std::string, std::string> request = decode<std::tuple<std::string, std::string>>(f.tail);
+    const auto& [name, type] = request;
+    std::optional<Published> p = find_published(name);
+    std::string refusal;
+    if (!p) refusal = fmt::format("no channel '{}' is served here", name);
+    else if (!p->ops)
+      refusal = fmt::format("channel '{}' carries '{}', which is not a message type (CSP_MESSAGE_TYPE)", name, p->type);
+    else if (p->ops->type_name() != type)
+      refusal = fmt::format("channel '{}' carries '{}', not '{}'", name, p->type, type);
+    if (!refusal.empty()) {
+      std::vector<std::byte> tail;
+      encode(refusal, tail);
+      socket_.send(Kind::refused, f.id, 0, tail);
+      return;
+    }
+    if (channels_.contains(f.id)) throw wire::ProtocolError("channel id opened twice");
+    channels_.emplace(f.id, Attached{std::move(p->core), p->ops});
+    socket_.send(Kind::opened, f.id, 0);
+  }
+
+  Attached& attached(std::uint32_t id) {
+    auto it = channels_.find(id);
+    if (it == channels_.end()) throw wire::ProtocolError(fmt::format("unknown channel id {}", id));
+    return it->second;
+  }
+
+  void start(Key key, std::unique_ptr<Transfer> t) {
+    Transfer* raw = t.get();
+    {
+      std::lock_guard lock(mutex_);
+      if (transfers_.contains(key)) throw wire::ProtocolError("operation started twice");
+      keys_.emplace(raw, key);
+      transfers_.emplace(key, std::move(t));
+    }
+    if (raw->offer() != Offer::queued) transfer_done(*raw);
+  }
+
+  void cancel(Key key) {
+    std::lock_guard lock(mutex_);
+    auto it = transfers_.find(key);
+    if (it == transfers_.end() || !it->second->cancel()) return;  // done, or ending now
+    it->second->withdraw();
+    keys_.erase(it->second.get());
+    transfers_.erase(it);
+  }
+
+  void reply(Key key, const Transfer& t) {
+    if (t.outcome() == Outcome::cancelled) return;
+    if (t.outcome() != Outcome::done) {
+      std::byte outcome{static_cast<std::uint8_t>(t.outcome())};
+      socket_.send(Kind::ended, key.first, key.second, {&outcome, 1});
+      return;
+    }
+    if (!t.reads()) {
+      socket_.send(Kind::ended, key.first, key.second, std::array{std::byte{0}});
+      return;
+    }
+    std::vector<std::byte> message;
+    t.encode(message);
+    socket_.send(Kind::value, key.first, key.second, message);
+  }
+
+  // The peer is gone: withdraw its offers, and poison what it still held.
+  void end(const std::string& why) noexcept {
+    if (!why.empty()) wire::log(fmt::format("dropped peer {}: {}", peer_, why));
+    socket_.shutdown();
+    {
+      std::unique_lock lock(mutex_);
+      for (auto it = transfers_.begin(); it != transfers_.end();) {
+        if (it->second->cancel()) {
+          it->second->withdraw();
+          keys_.erase(it->second.get());
+          it = transfers_.erase(it);
+        } else {
+          ++it;  // claimed by a partner, who is about to call transfer_done
+        }
+      }
+      drained_.wait(lock, [this] { return transfers_.empty(); });
+    }
+    for (auto& [id, a] : channels_) {
+      bool readers = a.joins[static_cast<int>(Side::reader)] > 0;
+      bool writers = a.joins[static_cast<int>(Side::writer)] > 0;
+      if (readers || writers) a.core->poison(readers ? Side::reader : Side::writer);
+    }
+    channels_.clear();
+  }
+
+  wire::Socket socket_;
+  std::string peer_;
+  std::string key_;
+  std::map<std::uint32_t, Attached> channels_;  // touched only by the session's thread
+  std::mutex mutex_;                            // guards the two maps below
+  std::condition_variable drained_;
+  std::map<Key, std::unique_ptr<Transfer>> transfers_;
+  std::unordered_map<const Transfer*, Key> keys_;
+};
+
+int listen_on(const std::string& bind, std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  std::string service = std::to_string(port);
+  if (int rc = ::getaddrinfo(bind.c_str(), service.c_str(), &hints, &found); rc != 0)
+    throw Error(fmt::format("csp::serve: bad address '{}': {}", bind, ::gai_strerror(rc)));
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(found, ::freeaddrinfo);
+  int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw Error(fmt::format("csp::serve: no socket: {}", std::strerror(errno)));
+  int on = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  if (::bind(fd, found->ai_addr, found->ai_addrlen) != 0 || ::listen(fd, 64) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw Error(fmt::format("csp::serve: cannot listen on {}:{}: {}", bind, port, std::strerror(err)));
+  }
+  return fd;
+}
+
+std::uint16_t bound_port(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+}
+
+void accept_forever(int fd, std::string key) {
+  for (;;) {
+    int peer = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (peer < 0) {
+      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) continue;
+      wire::log(fmt::format("stopped serving: {}", std::strerror(errno)));
+      return;
+    }
+    int on = 1;
+    ::setsockopt(peer, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    std::thread([session = std::make_shared<Session>(peer, key)] { session->run(); }).detach();
+  }
+}
+
+}  // namespace
+
+}  // namespace csp::detail
+
+namespace csp {
+
+std::uint16_t serve(std::uint16_t port, const ServeOptions& options) {
+  int fd = detail::listen_on(options.bind, port);
+  std::uint16_t bound = detail::bound_port(fd);
+  // For good: while a peer may still come, deadlock detection must not end this runtime.
+  detail::activity_add();
+  std::thread(detail::accept_forever, fd, options.auth_key).detach();
+  return bound;
+}
+
+}  // namespace csp

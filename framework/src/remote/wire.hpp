@@ -1,0 +1,87 @@
+// The wire protocol between a served runtime and its peers: length-prefixed frames whose length
+// is checked before anything is allocated, and the challenge-response that admits a peer.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace csp::detail::wire {
+
+enum class Kind : std::uint8_t {
+  hello = 1,  // server -> peer: challenge nonce
+  auth,       // peer -> server: HMAC of the nonce
+  welcome,    // server -> peer: admitted
+  open,       // peer: join channel `id` (tail: name, type); server: opened / refused
+  opened,
+  refused,    // tail: the reason
+  join,       // seq: side
+  leave,
+  poison,
+  read,       // seq: the peer's operation
+  write,      // tail: the message
+  cancel,
+  close,
+  value,      // server: a read received (tail: the message)
+  ended,      // server: an operation ended (tail: one byte, the Outcome)
+};
+
+/// Frames before admission are tiny; after it, a message may take up to max_frame bytes.
+constexpr std::uint32_t max_handshake_frame = 64;
+constexpr std::uint32_t max_frame = 64u << 20;
+constexpr std::size_t nonce_size = 32;
+
+/// A malformed or oversized frame: the connection is dropped.
+class ProtocolError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Frame {
+  Kind kind;
+  std::uint32_t id;
+  std::uint64_t seq;
+  std::span<const std::byte> tail;
+};
+
+/// A connected TCP socket carrying frames; sends from any thread, receives from one.
+class Socket {
+ public:
+  explicit Socket(int fd) noexcept : fd_(fd) {}
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  ~Socket();
+
+  /// Sends one frame; false once the connection is broken.
+  bool send(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail = {});
+  /// The next frame, valid until the next call; false at an orderly end of the stream.
+  /// ProtocolError for a frame over `limit` bytes or malformed, std::system_error on errors.
+  bool receive(Frame& frame, std::uint32_t limit);
+  /// Wakes a blocked receive() with the end of the stream; sends fail from now on.
+  void shutdown() noexcept;
+  /// Receives time out after `seconds` (0: never).
+  void receive_timeout(int seconds) noexcept;
+
+ private:
+  int fd_;
+  std::mutex send_mutex_;
+  std::vector<std::byte> in_;
+};
+
+/// A fresh random challenge.
+std::vector<std::byte> make_nonce();
+/// The proof that a peer knows `key`: HMAC-SHA256(key, nonce).
+std::vector<std::byte> prove(const std::string& key, std::span<const std::byte> nonce);
+/// Constant-time comparison of a proof against the expected one.
+bool proof_matches(std::span<const std::byte> expected, std::span<const std::byte> got) noexcept;
+
+/// "host:port" of the socket's peer.
+std::string peer_name(int fd);
+
+/// Writes one line to stderr: "csp: <what>".
+void log(const std::string& what) noexcept;
+
+}  // namespace csp::detail::wire

@@ -1,0 +1,79 @@
+// The other OS process of the remote tests: joins (or serves) channels as told on its command
+// line. Exit status 0 means it saw what it expected.
+//   peer write PORT NAME N       writes 0..N-1 to NAME, then retires
+//   peer write-forever PORT NAME writes 0, 1, 2, ... until it is killed
+//   peer readings PORT NAME N    writes N remote_test::Reading values, then retires
+//   peer drain PORT IN OUT       reads IN until retired, then writes {count, sum} to OUT
+//   peer serve-forever NAME      serves NAME, prints the port, writes 0, 1, ... until killed
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <utility>
+
+#include "messages.hpp"
+
+namespace {
+
+std::uint16_t port_of(const char* s) { return static_cast<std::uint16_t>(std::atoi(s)); }
+
+int run(int argc, char** argv) {
+  std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "write" && argc == 5) {
+    csp::Channel<int> c(argv[3], csp::Connect{"127.0.0.1", port_of(argv[2])});
+    auto out = -c;
+    for (int i = 0, n = std::atoi(argv[4]); i < n; ++i) out(i);
+    csp::retire(out);
+    return 0;
+  }
+  if (mode == "write-forever" && argc == 4) {
+    csp::Channel<int> c(argv[3], csp::Connect{"127.0.0.1", port_of(argv[2])});
+    auto out = -c;
+    for (int i = 0;; ++i) out(i);
+  }
+  if (mode == "readings" && argc == 5) {
+    csp::Channel<remote_test::Reading> c(argv[3], csp::Connect{"127.0.0.1", port_of(argv[2])});
+    auto out = -c;
+    for (int i = 0, n = std::atoi(argv[4]); i < n; ++i) out(remote_test::reading(i));
+    csp::retire(out);
+    return 0;
+  }
+  if (mode == "drain" && argc == 5) {
+    csp::Connect at{"127.0.0.1", port_of(argv[2])};
+    csp::Channel<int> from(argv[3], at);
+    csp::Channel<std::pair<long, long>> report(argv[4], at);
+    auto in = +from;
+    auto out = -report;
+    long count = 0, sum = 0;
+    try {
+      for (;;) {
+        sum += in();
+        ++count;
+      }
+    } catch (const csp::ChannelRetireException&) {
+    }
+    out({count, sum});
+    csp::retire(out);
+    return 0;
+  }
+  if (mode == "serve-forever" && argc == 3) {
+    csp::Channel<int> c(argv[2]);
+    std::cout << csp::serve(0) << std::endl;
+    auto out = -c;
+    for (int i = 0;; ++i) out(i);
+  }
+  std::cerr << "peer: bad arguments\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "peer: " << e.what() << "\n";
+    return 1;
+  }
+}

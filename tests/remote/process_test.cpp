@@ -1,0 +1,102 @@
+// Remote channels between real OS processes over loopback: thousands of messages, any-to-any
+// with two client processes, a user struct, and a peer killed with SIGKILL in mid-stream.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "child.hpp"
+#include "messages.hpp"
+
+using namespace std::chrono_literals;
+using remote_test::Child;
+
+namespace {
+
+TEST(RemoteProcess, TenThousandMessagesAcross) {
+  csp::Channel<int> a("A");
+  std::uint16_t port = csp::serve(0);
+  Child peer({"write", std::to_string(port), "A", "10000"});
+  auto in = +a;
+  long sum = 0;
+  for (int i = 0; i < 10000; ++i) {
+    int v = in();
+    ASSERT_EQ(v, i);  // one writer: in order
+    sum += v;
+  }
+  EXPECT_EQ(sum, 9999L * 10000 / 2);
+  EXPECT_THROW(in(), csp::ChannelRetireException);  // the remote writer retired
+  EXPECT_EQ(peer.wait(10s), 0);
+}
+
+TEST(RemoteProcess, AnyToAnyWithTwoClientProcesses) {
+  csp::Channel<int> work("work");
+  csp::Channel<int> results("results");
+  csp::Channel<std::pair<long, long>> report("report");
+  std::uint16_t port = csp::serve(0);
+  std::string p = std::to_string(port);
+  // Two remote writers into one local reader, two remote readers of one local writer.
+  Child w1({"write", p, "results", "3000"});
+  Child w2({"write", p, "results", "3000"});
+  Child r1({"drain", p, "work", "report"});
+  Child r2({"drain", p, "work", "report"});
+  auto in = +results;
+  long got = 0, sum = 0;
+  try {
+    for (;;) {
+      sum += in();
+      ++got;
+    }
+  } catch (const csp::ChannelRetireException&) {
+  }
+  EXPECT_EQ(got, 6000);
+  EXPECT_EQ(sum, 2 * (2999L * 3000 / 2));
+
+  // However the two readers share them, every message is taken exactly once.
+  auto out = -work;
+  for (int i = 1; i <= 4000; ++i) out(i);
+  csp::retire(out);
+  auto reports = +report;
+  std::pair<long, long> a = reports(), b = reports();
+  EXPECT_EQ(a.first + b.first, 4000);
+  EXPECT_EQ(a.second + b.second, 4000L * 4001 / 2);
+  for (Child* c : {&w1, &w2, &r1, &r2}) EXPECT_EQ(c->wait(10s), 0);
+}
+
+TEST(RemoteProcess, UserStructAcross) {
+  csp::Channel<remote_test::Reading> a("readings");
+  std::uint16_t port = csp::serve(0);
+  Child peer({"readings", std::to_string(port), "readings", "500"});
+  auto in = +a;
+  for (int i = 0; i < 500; ++i) ASSERT_EQ(in(), remote_test::reading(i));
+  EXPECT_THROW(in(), csp::ChannelRetireException);
+  EXPECT_EQ(peer.wait(10s), 0);
+}
+
+TEST(RemoteProcess, KilledWriterPoisonsWithinOneSecond) {
+  csp::Channel<int> a("A");
+  std::uint16_t port = csp::serve(0);
+  Child peer({"write-forever", std::to_string(port), "A"});
+  auto in = +a;
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(in(), i);
+  peer.kill();
+  auto killed = std::chrono::steady_clock::now();
+  EXPECT_THROW(
+      for (;;) in(), csp::ChannelPoisonException);
+  EXPECT_LT(std::chrono::steady_clock::now() - killed, 1s);
+}
+
+TEST(RemoteProcess, KilledServerPoisonsItsClientsWithinOneSecond) {
+  Child server({"serve-forever", "A"});
+  auto port = static_cast<std::uint16_t>(std::stoi(server.line()));
+  csp::Channel<int> a("A", csp::Connect{"127.0.0.1", port});
+  auto in = +a;
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(in(), i);
+  server.kill();
+  auto killed = std::chrono::steady_clock::now();
+  EXPECT_THROW(
+      for (;;) in(), csp::ChannelPoisonException);
+  EXPECT_LT(std::chrono::steady_clock::now() - killed, 1s);
+}
+
+}  // namespace

@@ -1,0 +1,199 @@
+// Remote channels over loopback within one OS process (the runtime joins its own served
+// channels): alternation guards, poison both ways, wrong types and keys refused, no deadlock
+// report while a peer may still come, and malformed frames from a raw socket dropped.
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "messages.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+csp::Connect here(std::uint16_t port, std::string key = {}) { return {"127.0.0.1", port, std::move(key)}; }
+
+TEST(Remote, ReadAndWriteAcrossAConnection) {
+  csp::Channel<int> a("A");
+  std::uint16_t port = csp::serve(0);
+  csp::Channel<int> r("A", here(port));
+  auto out = -r;
+  auto in = +a;
+  std::thread writer([&] {
+    for (int i = 0; i < 100; ++i) out(i);
+    csp::retire(out);
+  });
+  long sum = 0;
+  for (int i = 0; i < 100; ++i) sum += in();
+  EXPECT_EQ(sum, 99 * 100 / 2);
+  EXPECT_THROW(in(), csp::ChannelRetireException);
+  writer.join();
+}
+
+TEST(Remote, WriteCompletesOnlyWhenTaken) {
+  csp::Channel<int> a("A");
+  std::uint16_t port = csp::serve(0);
+  csp::Channel<int> r("A", here(port));
+  auto out = -r;
+  std::atomic<bool> written{false};
+  std::thread writer([&] {
+    out(7);
+    written = true;
+  });
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(written);  // rendezvous: no reader yet
+  auto in = +a;
+  EXPECT_EQ(in(), 7);
+  writer.join();
+  EXPECT_TRUE(written);
+}
+
+TEST(Remote, WrongMessageTypeNamesBothTypes) {
+  csp::Channel<int> a("A");
+  std::uint16_t port = csp::serve(0);
+  try {
+    csp::Channel<std::string> r("A", here(port));
+    FAIL() << "connected with the wrong type";
+  } catch (const csp::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'i32'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'string'"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(csp::Channel<int>("nothing-here", here(port)), csp::Error);
+}
+
+TEST(Remote, AuthKeyIsRequiredAndChecked) {
+  csp::Channel<int> a("A");
+  std::uint16_t port = csp::serve(0, {.auth_key = "sesame"});
+  EXPECT_THROW(csp::Channel<int>("A", here(port, "wrong")), csp::Error);
+  EXPECT_THROW(csp::Channel<int>("A", here(port)), csp::Error);
+  csp::Channel<int> r("A", here(port, "sesame"));
+  auto out = -r;
+  std::thread writer([&] { out(5); });
+  EXPECT_EQ((+a)(), 5);
+  writer.join();
+}
+
+TEST(Remote, PortInUseIsAnError) {
+  std::uint16_t port = csp::serve(0);
+  EXPECT_THROW(csp::serve(port), csp::Error);
+}
+
+TEST(Remote, PoisonCrossesBothWays) {
+  csp::Channel<int> a("A"), b("B");
+  std::uint16_t port = csp::serve(0);
+  csp::Channel<int> ra("A", here(port)), rb("B", here(port));
+  auto remote_in = +ra;
+  std::thread reader([&] { EXPECT_THROW(remote_in(), csp::ChannelPoisonException); });
+  std::this_thread::sleep_for(50ms);
+  a.poison();  // served side poisons: the remote reader hears it
+  reader.join();
+  auto remote_out = -rb;
+  csp::poison(remote_out);  // remote side poisons: the served channel is poisoned
+  auto in = +b;
+  EXPECT_THROW(in(), csp::ChannelPoisonException);  // nobody writes: only the poison ends it
+}
+
+TEST(Remote, InputAndOutputGuards) {
+  csp::Channel<int> a("A"), b("B");
+  std::uint16_t port = csp::serve(0);
+  csp::Channel<int> ra("A", here(port)), rb("B", here(port));
+  auto remote_in = +ra;
+  auto remote_out = -rb;
+  // Nothing to read yet: the timeout wins, and the withdrawn offer loses no message.
+  auto r = csp::PriSelect(csp::InputGuard(remote_in), csp::TimeoutGuard(50ms));
+  EXPECT_EQ(r.index(), 1u);
+  std::thread served([&] {
+    auto out = -a;
+    auto in = +b;
+    out(1);
+    EXPECT_EQ(in(), 2);
+    out(3);
+  });
+  auto x = csp::AltSelect(csp::InputGuard(remote_in), csp::TimeoutGuard(5s));
+  ASSERT_EQ(x.index(), 0u);
+  EXPECT_EQ(x.value<int>(), 1);
+  auto y = csp::AltSelect(csp::OutputGuard(remote_out, 2), csp::TimeoutGuard(5s));
+  EXPECT_EQ(y.index(), 0u);
+  EXPECT_EQ(remote_in(), 3);
+  served.join();
+}
+
+TEST(Remote, ServedRuntimeDoesNotReportDeadlockWhileWaiting) {
+  csp::Channel<int> a("A");
+  std::uint16_t port = csp::serve(0);
+  auto in = +a;
+  std::thread late([port] {
+    std::this_thread::sleep_for(300ms);
+    csp::Channel<int> r("A", here(port));
+    (-r)(9);
+  });
+  auto reader = csp::process([](csp::ChannelEndRead<int> in) { return in(); });
+  auto [v] = csp::Parallel(reader(in));
+  EXPECT_EQ(v, 9);
+  late.join();
+}
+
+// A raw TCP connection that sends what it is given and reports whether the server hung up.
+bool server_hangs_up_after(std::uint16_t port, const std::vector<std::uint8_t>& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
+  timeval tv{3, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);  // a truncated frame stays truncated
+  char buf[256];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+  }
+  ::close(fd);
+  return n == 0;  // orderly close by the server, not our timeout
+}
+
+std::vector<std::uint8_t> header(std::uint32_t length, std::uint8_t kind) {
+  std::vector<std::uint8_t> b(4 + 13, 0);
+  std::memcpy(b.data(), &length, 4);
+  b[4] = kind;
+  return b;
+}
+
+TEST(Remote, MalformedFramesDropOnlyTheirConnection) {
+  csp::Channel<int> a("A");
+  std::uint16_t port = csp::serve(0);
+  csp::Channel<int> good("A", here(port));  // connected before, and kept through it all
+  auto in = +a;
+  auto out = -good;
+
+  std::vector<std::uint8_t> garbage(300);
+  for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<std::uint8_t>(i * 37 + 11);
+  EXPECT_TRUE(server_hangs_up_after(port, garbage));
+  EXPECT_TRUE(server_hangs_up_after(port, header(0x80000000u, 2)));  // claims 2 GiB
+  EXPECT_TRUE(server_hangs_up_after(port, header(0xFFFFFFFFu, 2)));
+  EXPECT_TRUE(server_hangs_up_after(port, header(3, 2)));            // shorter than a header
+  std::vector<std::uint8_t> truncated = header(40, 2);
+  truncated.resize(10);
+  EXPECT_TRUE(server_hangs_up_after(port, truncated));
+  EXPECT_TRUE(server_hangs_up_after(port, header(63, 2)));  // says 63, sends 13, then ends
+  EXPECT_TRUE(server_hangs_up_after(port, std::vector<std::uint8_t>(100000, 0x41)));  // oversized
+
+  std::thread writer([&] { out(11); });
+  EXPECT_EQ(in(), 11);  // the connection made before still works
+  writer.join();
+  csp::Channel<int> later("A", here(port));  // and new ones are admitted
+  auto out2 = -later;
+  std::thread writer2([&] { out2(12); });
+  EXPECT_EQ(in(), 12);
+  writer2.join();
+}
+
+}  // namespace
