@@ -25,6 +25,8 @@ FIGURES=(
   "value_update cpp python"
   "manager_dict cpp python"
   "queue        cpp python"
+  "remote_rtt        cpp python"
+  "remote_throughput cpp python"
 )
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -120,6 +122,7 @@ run_impl() {  # impl figure
     python) ((PY)) || return 0
             local script=multiprocessing_bench.py
             [[ $2 == value_update || $2 == manager_dict || $2 == queue ]] && script=multiprocessing_shared.py
+            [[ $2 == remote_* ]] && script=multiprocessing_remote.py
             "$PYTHON" "$ROOT/bench/baseline/$script" \
               --reps "$REPS" --min-time "$MIN_TIME" "$2" ;;
   esac

@@ -16,6 +16,10 @@ struct Reading {
 };
 CSP_MESSAGE_TYPE(Reading);
 
-inline Reading reading(int i) { return {"s" + std::to_string(i % 7), {i * 0.5, -1.0 * i}, i}; }
+inline Reading reading(int i) {
+  std::string sensor = "s";
+  sensor += std::to_string(i % 7);
+  return {sensor, {i * 0.5, -1.0 * i}, i};
+}
 
 }  // namespace remote_test

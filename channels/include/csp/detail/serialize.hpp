@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,43 +42,50 @@ const std::string& message_name() {
   return name;
 }
 
+// Names are built by appending: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
+inline std::string compose(std::string_view head, std::initializer_list<std::string_view> parts) {
+  std::string name(head);
+  name += '<';
+  for (std::string_view p : parts) {
+    if (name.back() != '<') name += ',';
+    name += p;
+  }
+  name += '>';
+  return name;
+}
+
 template <class T>
 struct NameOf {
   static std::string get() {
     if constexpr (std::is_same_v<T, bool>) return "bool";
     else if constexpr (std::is_same_v<T, char>) return "char";
-    // Appended, not '+': GCC 12 warns falsely (-Wrestrict) on a literal + std::string.
-    else if constexpr (std::is_integral_v<T>)
-      return std::string(std::is_signed_v<T> ? "i" : "u").append(std::to_string(8 * sizeof(T)));
-    else if constexpr (std::is_floating_point_v<T>)
-      return std::string("f").append(std::to_string(8 * sizeof(T)));
-    else if constexpr (std::is_same_v<T, std::string>) return "string";
+    else if constexpr (std::is_arithmetic_v<T>) {
+      std::string name(1, std::is_floating_point_v<T> ? 'f' : std::is_signed_v<T> ? 'i' : 'u');
+      name += std::to_string(8 * sizeof(T));
+      return name;
+    } else if constexpr (std::is_same_v<T, std::string>) return "string";
     else return std::string(qualified_name<T>());
   }
 };
 template <class T>
 struct NameOf<std::vector<T>> {
-  static std::string get() { return "vector<" + message_name<T>() + ">"; }
+  static std::string get() { return compose("vector", {message_name<T>()}); }
 };
 template <class T>
 struct NameOf<std::optional<T>> {
-  static std::string get() { return "optional<" + message_name<T>() + ">"; }
+  static std::string get() { return compose("optional", {message_name<T>()}); }
 };
 template <class K, class V>
 struct NameOf<std::map<K, V>> {
-  static std::string get() { return "map<" + message_name<K>() + "," + message_name<V>() + ">"; }
+  static std::string get() { return compose("map", {message_name<K>(), message_name<V>()}); }
 };
 template <class A, class B>
 struct NameOf<std::pair<A, B>> {
-  static std::string get() { return "pair<" + message_name<A>() + "," + message_name<B>() + ">"; }
+  static std::string get() { return compose("pair", {message_name<A>(), message_name<B>()}); }
 };
 template <class... Ts>
 struct NameOf<std::tuple<Ts...>> {
-  static std::string get() {
-    std::string parts;
-    ((parts += (parts.empty() ? "" : ",") + message_name<Ts>()), ...);
-    return "tuple<" + parts + ">";
-  }
+  static std::string get() { return compose("tuple", {message_name<Ts>()...}); }
 };
 
 template <class T, template <class...> class Template>

@@ -25,7 +25,10 @@ class RemoteCore final : public ChannelCore<T>, public RemoteProxy {
  public:
   RemoteCore(std::shared_ptr<Link> link, std::string name)
       : ChannelCore<T>(std::string{}, 0), link_(std::move(link)), remote_name_(std::move(name)) {
-    this->label(remote_name_ + "@" + link_->peer());
+    std::string label = remote_name_;
+    label += '@';
+    label += link_->peer();
+    this->label(std::move(label));
     // Held for good: this stand-in's own join counts never retire it; the serving runtime,
     // which counts every node's ends, reports retirement instead.
     this->join(Side::reader);
