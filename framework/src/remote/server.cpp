@@ -120,7 +120,11 @@ class Session final : public TransferDone, public std::enable_shared_from_this<S
           cancel({f.id, f.seq});
           break;
         case Kind::close:
-          break;  // its joins stay counted until they leave or this peer goes
+          // The peer's last handle went: ends it never retired can never be used again, so
+          // they retire now (a peer that dies without saying so poisons them instead).
+          for (Side s : {Side::reader, Side::writer})
+            for (int& n = a.joins[static_cast<int>(s)]; n > 0; --n) a.core->leave(s);
+          break;
         default:
           throw wire::ProtocolError(fmt::format("unexpected frame kind {}", static_cast<int>(f.kind)));
       }
