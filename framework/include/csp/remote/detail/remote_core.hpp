@@ -107,7 +107,7 @@ class RemoteCore final : public ChannelCore<T>, public RemoteProxy {
     applying_peer_event = false;
   }
 
-  void observe(ChannelBase::Event e, Side side, Request* r) override {
+  void remote_event(ChannelBase::Event e, Side side, Request* r) override {
     if (!opened_) return;  // the joins held for good
     switch (e) {
       case ChannelBase::Event::queued:
