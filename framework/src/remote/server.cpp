@@ -26,6 +26,7 @@
 #include "csp/detail/transfer.hpp"
 #include "csp/errors.hpp"
 #include "csp/remote/serve.hpp"
+#include "server.hpp"
 #include "wire.hpp"
 
 namespace csp::detail {
@@ -34,7 +35,7 @@ namespace {
 
 using wire::Kind;
 
-class Session final : public TransferDone, public std::enable_shared_from_this<Session> {
+class Session final : public TransferDone {
  public:
   Session(int fd, std::string key) : socket_(fd), peer_(wire::peer_name(fd)), key_(std::move(key)) {}
 
@@ -269,11 +270,15 @@ void accept_forever(int fd, std::string key) {
     }
     int on = 1;
     ::setsockopt(peer, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    std::thread([session = std::make_shared<Session>(peer, key)] { session->run(); }).detach();
+    std::thread(serve_connection, peer, key).detach();
   }
 }
 
 }  // namespace
+
+void serve_connection(int fd, std::string auth_key) noexcept {
+  Session(fd, std::move(auth_key)).run();
+}
 
 }  // namespace csp::detail
 
