@@ -65,6 +65,13 @@ struct ChildEntryFor {
   static inline const std::size_t index = register_child_entry(type_name(), &run);
 };
 
+/// How a multiprocess argument is kept and sent: as the thread-style decayed copy, except that a
+/// C string (a literal, say) crosses as the std::string its characters make.
+template <class A>
+using child_arg_t = std::conditional_t<std::is_same_v<std::decay_t<A>, const char*> ||
+                                           std::is_same_v<std::decay_t<A>, char*>,
+                                       std::string, std::decay_t<A>>;
+
 template <class R, class F, class... Args>
 class MultiprocessImpl final : public ProcessResult<R> {
   using Entry = ChildEntryFor<R, F, Args...>;
@@ -108,8 +115,8 @@ class MultiprocessFactory {
 
   template <class... Args>
   auto operator()(Args&&... args) const {
-    using R = detail::call_result_t<F, Args...>;
-    auto state = std::make_shared<detail::MultiprocessImpl<R, F, std::decay_t<Args>...>>(
+    using R = detail::call_result_t<F, detail::child_arg_t<Args>...>;
+    auto state = std::make_shared<detail::MultiprocessImpl<R, F, detail::child_arg_t<Args>...>>(
         std::forward<Args>(args)...);
     if (!name_.empty()) state->set_name(name_);
     return Process<R>(std::move(state));
