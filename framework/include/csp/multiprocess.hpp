@@ -50,7 +50,7 @@ namespace detail {
 template <class R, class F, class... Args>
 struct ChildEntryFor {
   static std::string run(std::string_view bytes) {
-    auto args = decode_args<std::tuple<Args...>>(bytes);
+    auto args = decode_arguments<Args...>(bytes);
     auto p = std::apply([](Args&... a) { return csp::process(F{})(std::move(a)...); }, args);
     p.start();
     p.join();
@@ -58,7 +58,7 @@ struct ChildEntryFor {
       p.result();
       return {};
     } else {
-      return encode_args(std::tuple<R>(p.result()));
+      return encode_result(p.result());
     }
   }
   static const char* type_name() { return typeid(ChildEntryFor).name(); }
@@ -87,10 +87,11 @@ class MultiprocessImpl final : public ProcessResult<R> {
 
  private:
   void body() override {
-    std::string bytes = child_.run(Entry::index, Entry::type_name(), encode_args(args_),
+    Loans loans;  // the channel ends among the arguments, withdrawn once the child has ended
+    std::string bytes = child_.run(Entry::index, Entry::type_name(), encode_arguments(args_, loans),
                                    this->name());
     if constexpr (std::is_void_v<R>) this->result_.emplace();
-    else this->result_.emplace(std::get<0>(decode_args<std::tuple<R>>(bytes)));
+    else this->result_.emplace(decode_result<R>(bytes));
   }
   void release_ends(bool poison) noexcept override { release_all(args_, poison); }
   void visit_ends(const ProcessBase::EndVisitor& visit) override { visit_all(args_, visit); }
@@ -127,7 +128,8 @@ class MultiprocessFactory {
 };
 
 /// PyCSP's @multiprocess: each process runs `f` in a child OS process of its own. `f` has no
-/// captures; its arguments and result cross serialized (see CSP_MESSAGE_TYPE).
+/// captures; its arguments and result cross serialized (see CSP_MESSAGE_TYPE), except channel
+/// ends (alone or in a std::vector): the child gets ends of the same channels, standing for them.
 template <class F>
 MultiprocessFactory<F> multiprocess(F) {
   return MultiprocessFactory<F>({});

@@ -26,6 +26,7 @@
 #include "csp/detail/transfer.hpp"
 #include "csp/errors.hpp"
 #include "csp/remote/serve.hpp"
+#include "lending.hpp"
 #include "server.hpp"
 #include "wire.hpp"
 
@@ -37,7 +38,9 @@ using wire::Kind;
 
 class Session final : public TransferDone {
  public:
-  Session(int fd, std::string key) : socket_(fd), peer_(wire::peer_name(fd)), key_(std::move(key)) {}
+  /// `lending`: the peer is a multiprocess child that opens lent ends, not served channels.
+  Session(int fd, std::string key, bool lending)
+      : socket_(fd), peer_(wire::peer_name(fd)), key_(std::move(key)), lending_(lending) {}
 
   void run() noexcept {
     std::string why;
@@ -70,7 +73,8 @@ class Session final : public TransferDone {
   struct Attached {
     std::shared_ptr<ChannelBase> core;
     const MessageOps* ops;
-    int joins[2] = {0, 0};  // by Side
+    std::shared_ptr<LentEnd> lent;  // the peer's joins stand for this end's one join
+    int joins[2] = {0, 0};          // by Side
   };
 
   bool admit() {
@@ -100,13 +104,15 @@ class Session final : public TransferDone {
       auto side = static_cast<Side>(f.seq & 1);
       switch (f.kind) {
         case Kind::join:
-          a.core->join(side);
+          if (!a.lent) a.core->join(side);
+          else if (side != a.lent->side) throw wire::ProtocolError("a join on the side not lent");
           ++a.joins[static_cast<int>(side)];
           break;
         case Kind::leave:
           if (a.joins[static_cast<int>(side)] == 0) throw wire::ProtocolError("leave without a join");
           --a.joins[static_cast<int>(side)];
-          a.core->leave(side);
+          if (!a.lent) a.core->leave(side);
+          else if (a.joins[static_cast<int>(side)] == 0) a.lent->retire();
           break;
         case Kind::poison:
           a.core->poison(side);
@@ -122,7 +128,9 @@ class Session final : public TransferDone {
           break;
         case Kind::close:
           // The peer's last handle went: ends it never retired can never be used again, so
-          // they retire now (a peer that dies without saying so poisons them instead).
+          // they retire now (a peer that dies without saying so poisons them instead). A lent
+          // end stays joined, as a local process's end does when it returns.
+          if (a.lent) break;
           for (Side s : {Side::reader, Side::writer})
             for (int& n = a.joins[static_cast<int>(s)]; n > 0; --n) a.core->leave(s);
           break;
@@ -135,7 +143,10 @@ class Session final : public TransferDone {
   void open(const wire::Frame& f) {
     std::tuple<std::string, std::string> request = decode<std::tuple<std::string, std::string>>(f.tail);
     const auto& [name, type] = request;
-    std::optional<Published> p = find_published(name);
+    std::optional<Published> p;
+    std::shared_ptr<LentEnd> lent;
+    if (!lending_) p = find_published(name);
+    else if ((lent = find_lent(name))) p = Published{lent->core(), &lent->ops, lent->ops.type_name()};
     std::string refusal;
     if (!p) refusal = fmt::format("no channel '{}' is served here", name);
     else if (!p->ops)
@@ -149,7 +160,7 @@ class Session final : public TransferDone {
       return;
     }
     if (channels_.contains(f.id)) throw wire::ProtocolError("channel id opened twice");
-    channels_.emplace(f.id, Attached{std::move(p->core), p->ops});
+    channels_.emplace(f.id, Attached{std::move(p->core), p->ops, std::move(lent)});
     socket_.send(Kind::opened, f.id, 0);
   }
 
@@ -195,7 +206,8 @@ class Session final : public TransferDone {
     socket_.send(Kind::value, key.first, key.second, message);
   }
 
-  // The peer is gone: withdraw its offers, and poison what it still held.
+  // The peer is gone: withdraw its offers, and poison what it still held. A child holding lent
+  // ends poisons them only on a broken connection: its parent process sees how it ended.
   void end(const std::string& why) noexcept {
     if (!why.empty()) wire::log(fmt::format("dropped peer {}: {}", peer_, why));
     socket_.shutdown();
@@ -213,6 +225,7 @@ class Session final : public TransferDone {
       drained_.wait(lock, [this] { return transfers_.empty(); });
     }
     for (auto& [id, a] : channels_) {
+      if (a.lent && why.empty()) continue;
       bool readers = a.joins[static_cast<int>(Side::reader)] > 0;
       bool writers = a.joins[static_cast<int>(Side::writer)] > 0;
       if (readers || writers) a.core->poison(readers ? Side::reader : Side::writer);
@@ -223,6 +236,7 @@ class Session final : public TransferDone {
   wire::Socket socket_;
   std::string peer_;
   std::string key_;
+  bool lending_;
   std::map<std::uint32_t, Attached> channels_;  // touched only by the session's thread
   std::mutex mutex_;                            // guards the two maps below
   std::condition_variable drained_;
@@ -260,7 +274,7 @@ std::uint16_t bound_port(int fd) {
   return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
 }
 
-void accept_forever(int fd, std::string key) {
+void accept_forever(int fd, std::string key, bool lending) {
   for (;;) {
     int peer = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (peer < 0) {
@@ -270,14 +284,14 @@ void accept_forever(int fd, std::string key) {
     }
     int on = 1;
     ::setsockopt(peer, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    std::thread(serve_connection, peer, key).detach();
+    std::thread([peer, key, lending] { Session(peer, key, lending).run(); }).detach();
   }
 }
 
 }  // namespace
 
 void serve_connection(int fd, std::string auth_key) noexcept {
-  Session(fd, std::move(auth_key)).run();
+  Session(fd, std::move(auth_key), false).run();
 }
 
 }  // namespace csp::detail
@@ -289,8 +303,19 @@ std::uint16_t serve(std::uint16_t port, const ServeOptions& options) {
   std::uint16_t bound = detail::bound_port(fd);
   // For good: while a peer may still come, deadlock detection must not end this runtime.
   detail::activity_add();
-  std::thread(detail::accept_forever, fd, options.auth_key).detach();
+  std::thread(detail::accept_forever, fd, options.auth_key, false).detach();
   return bound;
 }
+
+namespace detail {
+
+std::uint16_t serve_lent_ends(const std::string& key) {
+  int fd = listen_on("127.0.0.1", 0);
+  std::uint16_t bound = bound_port(fd);
+  std::thread(accept_forever, fd, key, true).detach();
+  return bound;
+}
+
+}  // namespace detail
 
 }  // namespace csp

@@ -1,5 +1,5 @@
 // The arguments and result of a multiprocess body as bytes, in the message encoding that
-// channels use across processes (built-ins and CSP_MESSAGE_TYPE types).
+// channels use across processes; channel ends among the arguments are lent to the child.
 #pragma once
 
 #include <span>
@@ -9,23 +9,95 @@
 #include <vector>
 
 #include "csp/detail/serialize.hpp"
+#include "csp/process.hpp"
+#include "csp/remote/detail/lend.hpp"
 
 namespace csp::detail {
 
-template <class... Args>
-std::string encode_args(const std::tuple<Args...>& args) {
-  static_assert((message<Args> && ...),
-                "csp::multiprocess: every argument and the result must be a message type "
-                "(a built-in, or a type announced with CSP_MESSAGE_TYPE)");
-  std::vector<std::byte> out;
-  out.reserve(256);  // also keeps GCC 12 from false -Wstringop-overflow on a known-empty vector
-  encode(args, out);
-  return std::string(reinterpret_cast<const char*>(out.data()), out.size());
+/// What a multiprocess body may take: a message type, a channel end, or a vector of ends.
+template <class A>
+concept child_argument = message<A> || holds_ends<A>::value;
+
+inline constexpr std::string_view arguments_name = "multiprocess arguments";
+
+template <class A>
+void encode_argument(Encoder& out, const A& a, Loans& loans) {
+  if constexpr (is_channel_end_v<A>) {
+    out.put(loans.lend(a));
+  } else if constexpr (holds_ends<A>::value) {
+    std::vector<LentEndRef> refs;
+    refs.reserve(a.size());
+    for (const auto& end : a) refs.push_back(loans.lend(end));
+    out.put(refs);
+  } else {
+    out.put(a);
+  }
 }
 
-template <class Tuple>
-Tuple decode_args(std::string_view bytes) {
-  return decode<Tuple>(std::as_bytes(std::span(bytes.data(), bytes.size())));
+template <class A>
+A decode_argument(Decoder& in) {
+  if constexpr (is_channel_end_v<A>) {
+    LentEndRef ref;
+    in.get(ref);
+    return borrow<A>(ref);
+  } else if constexpr (holds_ends<A>::value) {
+    std::vector<LentEndRef> refs;
+    in.get(refs);
+    A ends;
+    ends.reserve(refs.size());
+    for (const LentEndRef& ref : refs) ends.push_back(borrow<typename A::value_type>(ref));
+    return ends;
+  } else {
+    A v{};
+    in.get(v);
+    return v;
+  }
+}
+
+inline std::string string_of(const std::vector<std::byte>& bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+inline std::span<const std::byte> bytes_of(std::string_view s) {
+  return std::as_bytes(std::span(s.data(), s.size()));
+}
+
+/// The arguments for a child; the channel ends among them are lent through `loans`.
+template <class... Args>
+std::string encode_arguments(const std::tuple<Args...>& args, Loans& loans) {
+  static_assert((child_argument<Args> && ...),
+                "csp::multiprocess: every argument must be a message type (a built-in, or a type "
+                "announced with CSP_MESSAGE_TYPE), a channel end, or a std::vector of ends");
+  std::vector<std::byte> out;
+  out.reserve(256);  // also keeps GCC 12 from false -Wstringop-overflow on a known-empty vector
+  Encoder encoder(out, arguments_name);
+  std::apply([&](const Args&... a) { (encode_argument(encoder, a, loans), ...); }, args);
+  return string_of(out);
+}
+
+/// In the child: the arguments, with the lent channel ends joined to the parent's channels.
+template <class... Args>
+std::tuple<Args...> decode_arguments(std::string_view bytes) {
+  Decoder in(bytes_of(bytes), arguments_name);
+  std::tuple<Args...> args{decode_argument<Args>(in)...};  // braces: decoded in order
+  if (!in.done()) in.fail("bytes left over after the arguments");
+  return args;
+}
+
+template <class R>
+std::string encode_result(const R& result) {
+  static_assert(message<R>,
+                "csp::multiprocess: the result must be a message type (a built-in, or a type "
+                "announced with CSP_MESSAGE_TYPE)");
+  std::vector<std::byte> out;
+  out.reserve(256);
+  encode(result, out);
+  return string_of(out);
+}
+
+template <class R>
+R decode_result(std::string_view bytes) {
+  return decode<R>(bytes_of(bytes));
 }
 
 }  // namespace csp::detail

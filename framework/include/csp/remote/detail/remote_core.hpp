@@ -23,11 +23,14 @@ inline thread_local bool applying_peer_event = false;
 template <class T>
 class RemoteCore final : public ChannelCore<T>, public RemoteProxy {
  public:
-  RemoteCore(std::shared_ptr<Link> link, std::string name)
+  /// Stands for channel `name` there; error messages name it `label`, or "name@peer".
+  RemoteCore(std::shared_ptr<Link> link, std::string name, std::string label = {})
       : ChannelCore<T>(std::string{}, 0), link_(std::move(link)), remote_name_(std::move(name)) {
-    std::string label = remote_name_;
-    label += '@';
-    label += link_->peer();
+    if (label.empty()) {
+      label = remote_name_;
+      label += '@';
+      label += link_->peer();
+    }
     this->label(std::move(label));
     // Held for good: this stand-in's own join counts never retire it; the serving runtime,
     // which counts every node's ends, reports retirement instead.

@@ -1,0 +1,90 @@
+// Channel ends a runtime lends to its multiprocess children: the parent registers each end under
+// a token with an internal loopback server; the child joins it there and its end stands for it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "csp/channel_end.hpp"
+#include "csp/detail/transfer.hpp"
+#include "csp/message_type.hpp"
+#include "csp/remote/connect.hpp"
+
+namespace csp::detail {
+
+/// A lent end, as the internal server sees it: the child's joins on it stand for this end's one
+/// join, so the child retiring its end retires this one.
+class LentEnd : public std::enable_shared_from_this<LentEnd> {
+ public:
+  LentEnd(const MessageOps& ops, Side side) noexcept : ops(ops), side(side) {}
+  LentEnd(const LentEnd&) = delete;
+  LentEnd& operator=(const LentEnd&) = delete;
+  virtual ~LentEnd() = default;
+
+  /// The channel, kept alive by this end.
+  virtual std::shared_ptr<ChannelBase> core() = 0;
+  /// The child has retired the end it was lent.
+  virtual void retire() = 0;
+
+  const MessageOps& ops;
+  const Side side;
+};
+
+template <class End>
+class LentEndOf final : public LentEnd {
+  using T = typename End::value_type;
+  static_assert(message<T>,
+                "csp::multiprocess: a channel end passed to a child must carry a message type "
+                "(a built-in, or a type announced with CSP_MESSAGE_TYPE)");
+
+ public:
+  explicit LentEndOf(End end) : LentEnd(MessageOpsOf<T>::instance, End::side), end_(std::move(end)) {}
+  std::shared_ptr<ChannelBase> core() override { return {shared_from_this(), end_.core_ptr()}; }
+  void retire() override { end_.retire(); }
+
+ private:
+  End end_;
+};
+
+/// What a child is told about a lent end: where to join it, and the channel's name.
+struct LentEndRef {
+  std::uint16_t port = 0;
+  std::string key;
+  std::uint64_t token = 0;
+  std::string channel;
+};
+CSP_MESSAGE_TYPE(LentEndRef);
+
+/// The ends lent for one run of a child. Lending starts the internal server on first use;
+/// the destructor withdraws the tokens (a child that joined keeps its join until it ends).
+class Loans {
+ public:
+  Loans() = default;
+  Loans(const Loans&) = delete;
+  Loans& operator=(const Loans&) = delete;
+  ~Loans();
+
+  template <class End>
+  LentEndRef lend(const End& end) {
+    return add(std::make_shared<LentEndOf<End>>(end));
+  }
+
+ private:
+  LentEndRef add(std::shared_ptr<LentEnd> end);
+  std::vector<std::uint64_t> tokens_;
+};
+
+/// In the child: an end of the same direction joined to the parent's channel through its
+/// internal server, standing for the end the parent lent.
+template <class End>
+End borrow(const LentEndRef& ref) {
+  using T = typename End::value_type;
+  auto core = std::make_shared<RemoteCore<T>>(connect_link("127.0.0.1", ref.port, ref.key),
+                                              std::to_string(ref.token), ref.channel);
+  core->open(core);
+  return End(std::move(core));
+}
+
+}  // namespace csp::detail

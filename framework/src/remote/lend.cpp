@@ -1,0 +1,61 @@
+// The registry of channel ends lent to multiprocess children, by token, and the internal server
+// it starts the first time an end is lent.
+
+#include <charconv>
+#include <map>
+#include <mutex>
+
+#include "lending.hpp"
+#include "wire.hpp"
+
+namespace csp::detail {
+
+namespace {
+
+struct Lending {
+  std::mutex mutex;
+  std::uint16_t port = 0;  // 0 until the internal server runs
+  std::string key;
+  std::uint64_t last_token = 0;
+  std::map<std::uint64_t, std::shared_ptr<LentEnd>> ends;
+};
+
+Lending& lending() {
+  static Lending* l = new Lending;  // lent ends may be withdrawn during exit
+  return *l;
+}
+
+}  // namespace
+
+LentEndRef Loans::add(std::shared_ptr<LentEnd> end) {
+  Lending& l = lending();
+  std::string channel = end->core()->name();
+  std::lock_guard lock(l.mutex);
+  if (l.port == 0) {
+    std::vector<std::byte> key = wire::make_nonce();
+    l.key.assign(reinterpret_cast<const char*>(key.data()), key.size());
+    l.port = serve_lent_ends(l.key);
+  }
+  std::uint64_t token = ++l.last_token;
+  tokens_.push_back(token);
+  l.ends.emplace(token, std::move(end));
+  return {l.port, l.key, token, std::move(channel)};
+}
+
+Loans::~Loans() {
+  Lending& l = lending();
+  std::lock_guard lock(l.mutex);
+  for (std::uint64_t token : tokens_) l.ends.erase(token);
+}
+
+std::shared_ptr<LentEnd> find_lent(std::string_view token) {
+  std::uint64_t number = 0;
+  auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), number);
+  if (error != std::errc() || end != token.data() + token.size()) return nullptr;
+  Lending& l = lending();
+  std::lock_guard lock(l.mutex);
+  auto it = l.ends.find(number);
+  return it == l.ends.end() ? nullptr : it->second;
+}
+
+}  // namespace csp::detail
