@@ -58,6 +58,18 @@ auto Fanout = csp::multiprocess([](std::vector<csp::ChannelEndWrite<int>> outs) 
   }
 });
 
+// Takes `count` messages from whichever of two ends is ready; returns their sum.
+auto Merger = csp::multiprocess([](csp::ChannelEndRead<int> a, csp::ChannelEndRead<int> b, int count) {
+  long sum = 0;
+  for (int i = 0; i < count; ++i) sum += csp::AltSelect(csp::InputGuard(a), csp::InputGuard(b)).value<int>();
+  return sum;
+});
+
+auto LocalWriter = csp::process([](csp::ChannelEndWrite<int> out, int first, int count) {
+  for (int i = first; i < first + count; ++i) out(i);
+  csp::retire(out);
+});
+
 using csp_test::drain;
 auto Drain = csp::process(drain<int>);
 
@@ -90,6 +102,12 @@ TEST(MultiprocessChannels, RetireWaitsForEveryChildWriter) {
   for (int v : got) (v < 3000 ? first : second).push_back(v);
   EXPECT_EQ(first, iota(0, 3000));  // each writer's messages in its order
   EXPECT_EQ(second, iota(3000, 3000));
+}
+
+TEST(MultiprocessChannels, ChildAlternatesOverTwoEnds) {
+  csp::Channel<int> a, b;
+  auto [wa, wb, sum] = csp::Parallel(LocalWriter(-a, 0, 500), LocalWriter(-b, 500, 500), Merger(+a, +b, 1000));
+  EXPECT_EQ(sum, 999L * 1000 / 2);
 }
 
 TEST(MultiprocessChannels, VectorOfEnds) {

@@ -67,7 +67,8 @@ template <class... Args>
 std::string encode_arguments(const std::tuple<Args...>& args, Loans& loans) {
   static_assert((child_argument<Args> && ...),
                 "csp::multiprocess: every argument must be a message type (a built-in, or a type "
-                "announced with CSP_MESSAGE_TYPE), a channel end, or a std::vector of ends");
+                "announced with CSP_MESSAGE_TYPE), a channel end, or a std::vector of ends "
+                "(shared-state handles do not cross to a child yet)");
   std::vector<std::byte> out;
   out.reserve(256);  // also keeps GCC 12 from false -Wstringop-overflow on a known-empty vector
   Encoder encoder(out, arguments_name);
