@@ -8,6 +8,22 @@
 
 #include "check.hpp"
 
+// [multiprocess_ends]
+// Channel ends cross too, of any channel: the child gets ends of the same channel.
+auto Counter = csp::multiprocess([](csp::ChannelEndWrite<int> out, int n) {
+  for (int i = 1; i <= n; ++i) out(i);
+  csp::retire(out);
+});
+auto Total = csp::process([](csp::ChannelEndRead<int> in) {
+  long sum = 0;
+  try {
+    for (;;) sum += in();
+  } catch (const csp::ChannelRetireException&) {  // both children retired
+  }
+  return sum;
+});
+// [/multiprocess_ends]
+
 // [multiprocess]
 auto Square = csp::multiprocess([](int x) { return x * x; });  // no captures
 
@@ -20,6 +36,12 @@ int main() {
   p.start();
   p.join();
   check(p.pid() && *p.pid() != ::getpid() && p.exitcode() == 0, "the body ran in another OS process");
+
+  // [multiprocess_ends_use]
+  csp::Channel<int> c;  // anonymous: no serve needed
+  auto [x, y, sum] = csp::Parallel(Counter(-c, 100), Counter(-c, 100), Total(+c));
+  // [/multiprocess_ends_use]
+  check(sum == 2 * 5050, "two children wrote 1..100 each through channel ends");
   csp::shutdown();
   std::puts("multiprocess: all examples passed");
 }
