@@ -45,6 +45,10 @@ auto Endless = csp::multiprocess([](csp::ChannelEndWrite<int> out) {
   for (int i = 0;; ++i) out(i);
 });
 
+auto Five = csp::multiprocess([](csp::ChannelEndWrite<int> out) {
+  for (int i = 0; i < 5; ++i) out(i);
+});
+
 auto GivesUp = csp::multiprocess([](csp::ChannelEndWrite<int> out) {
   out(1);
   throw std::runtime_error("gave up after one message");
@@ -138,6 +142,25 @@ TEST(MultiprocessChannels, KilledChildPoisonsWithinOneSecond) {
   EXPECT_LT(poisoned_after, 1s);
   ASSERT_TRUE(writer.join(10s));
   EXPECT_EQ(writer.exitcode(), -SIGKILL);
+}
+
+TEST(MultiprocessChannels, ChildThatReturnsLeavesItsEndJoined) {
+  csp::Channel<int> c;
+  auto out = -c;
+  auto in = +c;
+  auto p = Five(out);
+  p.start();
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(in(), i);
+  ASSERT_TRUE(p.join(10s));
+  EXPECT_EQ(p.exitcode(), 0);
+  // As after a local process's return: the end the child was given is neither retired nor
+  // poisoned, and the copy here still writes on its join.
+  auto more = LocalWriter(out, 5, 1);
+  more.start();
+  EXPECT_EQ(in(), 5);
+  more.join();
+  csp::retire(out);
+  EXPECT_THROW(in(), csp::ChannelRetireException);
 }
 
 TEST(MultiprocessChannels, FailingChildPoisonsItsEnds) {
