@@ -152,18 +152,30 @@ void Executor::notify() {
   if (idle_.exchange(false)) caf::anon_send(actor_, resume_atom::value);
 }
 
+void Executor::run_deferred() {
+  std::vector<std::function<void()>> tasks;
+  tasks.swap(deferred_);
+  for (auto& task : tasks) task();
+}
+
 void Executor::run() {
+  constexpr int switches_per_deferred_run = 64;
   running_executor = this;
   for (;;) {
-    while (!ready_.empty()) {
+    for (int switches = 0; !ready_.empty(); ++switches) {
       if (stopping_.load(std::memory_order_relaxed)) {
         running_executor = nullptr;
         return;
+      }
+      if (switches == switches_per_deferred_run) {
+        run_deferred();
+        switches = 0;
       }
       Fiber* f = ready_.front();
       ready_.pop_front();
       if (f->resume()) activity_remove();
     }
+    run_deferred();
     std::unique_lock lock(inbox_mutex_);
     if (inbox_.empty()) {
       idle_.store(true);

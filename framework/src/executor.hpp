@@ -5,6 +5,7 @@
 #include <boost/context/fiber.hpp>
 #include <caf/actor.hpp>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -78,6 +79,10 @@ class Executor {
   void stop_soon() noexcept { stopping_.store(true, std::memory_order_relaxed); }
   /// The executor running on this thread, if any.
   static Executor* current() noexcept;
+  /// Runs `task` on this executor's thread soon: when no fiber is runnable, or after a few
+  /// fiber switches at the latest (for work that batches what several of them did). Only
+  /// from this executor's thread.
+  void defer(std::function<void()> task) { deferred_.push_back(std::move(task)); }
   /// Destroys the fibers that have not ended, unwinding their stacks. Only once the hosting
   /// actor has stopped.
   void abandon() noexcept;
@@ -86,7 +91,10 @@ class Executor {
 
  private:
   caf::actor actor_;
+  void run_deferred();
+
   std::deque<Fiber*> ready_;  // touched only by run()'s thread
+  std::vector<std::function<void()>> deferred_;  // so is this
   std::mutex inbox_mutex_;
   std::vector<Fiber*> inbox_;  // wake-ups from other threads
   Fiber* live_ = nullptr;  // fibers not ended, linked through Fiber::next_; under inbox_mutex_

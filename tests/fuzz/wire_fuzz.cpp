@@ -1,11 +1,12 @@
 // Fuzz target for the remote wire path: any bytes from a peer, before or after its admission,
 // reach a served runtime's real session code over a socket pair. It must end the connection
-// without crashing, hanging or leaking, and leave the served channels as a peer's exit would.
+// without crashing, hanging or leaking, and leave the served channels as a peer's exit would
+// (its writes to the buffered one stay until read, as buffered messages do).
 
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <csp/channel.hpp>
+#include <csp/csp.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -39,6 +40,18 @@ void check_left_clean(const csp::detail::ChannelBase& core) {
   if (!s.poisoned && (s.readers != 0 || s.writers != 0)) std::abort();
 }
 
+// Writes the peer left on a buffered channel count as buffered: its session ends once they are
+// read (a poison or retire ends them too).
+void drain(const csp::Channel<std::string>& c) {
+  auto in = +c;
+  try {
+    while (csp::PriSelect(csp::InputGuard(in), csp::SkipGuard()).index() == 0) {
+    }
+  } catch (const csp::ChannelException&) {
+  }
+  csp::retire(in);
+}
+
 void open(wire::Socket& peer, std::uint32_t id, const std::string& name, const std::string& type) {
   std::vector<std::byte> tail;
   csp::detail::encode(std::tuple<std::string, std::string>(name, type), tail);
@@ -56,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   csp::Channel<std::string> b("B", csp::Buffer{2});
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) std::abort();
-  std::thread session(csp::detail::serve_connection, fds[0], auth_key);
+  std::thread session([fd = fds[0]] { csp::detail::serve_connection(fd, auth_key); });
   {
     wire::Socket peer(fds[1]);
     wire::Frame f;
@@ -81,6 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     while (::recv(fds[1], sink, sizeof sink, 0) > 0) {
     }
   }
+  drain(b);
   session.join();
   check_left_clean(*csp::detail::find_published("A")->core);
   check_left_clean(*csp::detail::find_published("B")->core);

@@ -1,6 +1,11 @@
 // The other OS process of the remote tests: joins (or serves) channels as told on its command
 // line. Exit status 0 means it saw what it expected.
 //   peer write PORT NAME N       writes 0..N-1 to NAME, then retires
+//   peer process-write PORT NAME N BASE
+//                                the same from a csp process, writing BASE..BASE+N-1
+//   peer write-until-poisoned PORT NAME
+//                                writes 0, 1, 2, ... from a csp process until poisoned, then
+//                                prints how many writes returned
 //   peer write-forever PORT NAME writes 0, 1, 2, ... until it is killed
 //   peer readings PORT NAME N    writes N remote_test::Reading values, then retires
 //   peer drain PORT IN OUT       reads IN until retired, then writes {count, sum} to OUT
@@ -18,6 +23,11 @@ namespace {
 
 std::uint16_t port_of(const char* s) { return static_cast<std::uint16_t>(std::atoi(s)); }
 
+auto write_numbers = csp::process([](csp::ChannelEndWrite<int> out, int base, int n) {
+  for (int i = 0; i < n; ++i) out(base + i);
+  csp::retire(out);
+});
+
 int run(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "write" && argc == 5) {
@@ -25,6 +35,25 @@ int run(int argc, char** argv) {
     auto out = -c;
     for (int i = 0, n = std::atoi(argv[4]); i < n; ++i) out(i);
     csp::retire(out);
+    return 0;
+  }
+  if (mode == "process-write" && argc == 6) {
+    csp::Channel<int> c(argv[3], csp::Connect{"127.0.0.1", port_of(argv[2])});
+    csp::Parallel(write_numbers(-c, std::atoi(argv[5]), std::atoi(argv[4])));
+    return 0;
+  }
+  if (mode == "write-until-poisoned" && argc == 4) {
+    csp::Channel<int> c(argv[3], csp::Connect{"127.0.0.1", port_of(argv[2])});
+    auto writer = csp::process([](csp::ChannelEndWrite<int> out) {
+      int i = 0;
+      try {
+        for (;; ++i) out(i);
+      } catch (const csp::ChannelPoisonException&) {
+      }
+      return i;
+    });
+    auto [returned] = csp::Parallel(writer(-c));
+    std::cout << returned << std::endl;
     return 0;
   }
   if (mode == "write-forever" && argc == 4) {

@@ -1,9 +1,12 @@
 // Remote channels between real OS processes over loopback: thousands of messages, any-to-any
-// with two client processes, a user struct, and a peer killed with SIGKILL in mid-stream.
+// with two client processes, a user struct, writes in flight to a buffered channel (on credit),
+// and a peer killed with SIGKILL in mid-stream.
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <thread>
+#include <utility>
 
 #include "child.hpp"
 #include "messages.hpp"
@@ -61,6 +64,69 @@ TEST(RemoteProcess, AnyToAnyWithTwoClientProcesses) {
   EXPECT_EQ(a.first + b.first, 4000);
   EXPECT_EQ(a.second + b.second, 4000L * 4001 / 2);
   for (Child* c : {&w1, &w2, &r1, &r2}) EXPECT_EQ(c->wait(10s), 0);
+}
+
+// Reads `n` messages from `in`, checking that those from each writer (base 0 or 100000)
+// arrive in order; returns how many came from each.
+std::pair<int, int> read_two_writers(csp::ChannelEndRead<int>& in, int n) {
+  int next[2] = {0, 100000};
+  for (int i = 0; i < n; ++i) {
+    int v = in();
+    int& expected = next[v >= 100000];
+    EXPECT_EQ(v, expected);
+    if (v != expected) break;
+    ++expected;
+  }
+  return {next[0], next[1] - 100000};
+}
+
+TEST(RemoteProcess, BufferedChannelTakesTenThousandWritesInOrder) {
+  csp::Channel<int> b("B", csp::Buffer{64});
+  std::uint16_t port = csp::serve(0);
+  Child peer({"process-write", std::to_string(port), "B", "10000", "0"});
+  auto in = +b;
+  for (int i = 0; i < 10000; ++i) ASSERT_EQ(in(), i);  // each once, in order
+  EXPECT_THROW(in(), csp::ChannelRetireException);
+  EXPECT_EQ(peer.wait(10s), 0);
+}
+
+TEST(RemoteProcess, RetireAfterWritesInFlightComesAfterThem) {
+  csp::Channel<int> b("B", csp::Buffer{8});
+  std::uint16_t port = csp::serve(0);
+  Child peer({"write", std::to_string(port), "B", "100"});
+  std::this_thread::sleep_for(300ms);  // the buffer fills, and writes wait on credit behind it
+  auto in = +b;
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(in(), i);
+  EXPECT_THROW(in(), csp::ChannelRetireException);
+  EXPECT_EQ(peer.wait(10s), 0);
+}
+
+TEST(RemoteProcess, ReaderPoisonReachesAWriterWithWritesInFlight) {
+  csp::Channel<int> b("B", csp::Buffer{8});
+  std::uint16_t port = csp::serve(0);
+  Child peer({"write-until-poisoned", std::to_string(port), "B"});
+  auto in = +b;
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(in(), i);
+  csp::poison(in);
+  // The writer fails on a later write; what it wrote after the 100 read was buffered or in
+  // flight (8 each at most), and is cleared as a buffer is.
+  int returned = std::stoi(peer.line());
+  EXPECT_GE(returned, 100);
+  EXPECT_LE(returned, 100 + 2 * 8);
+  EXPECT_EQ(peer.wait(10s), 0);
+}
+
+TEST(RemoteProcess, TwoWritersOnCreditIntoOneBufferedChannel) {
+  csp::Channel<int> b("B", csp::Buffer{16});
+  std::uint16_t port = csp::serve(0);
+  std::string p = std::to_string(port);
+  Child w1({"process-write", p, "B", "3000", "0"});
+  Child w2({"process-write", p, "B", "3000", "100000"});
+  auto in = +b;
+  EXPECT_EQ(read_two_writers(in, 6000), std::make_pair(3000, 3000));
+  EXPECT_THROW(in(), csp::ChannelRetireException);  // once both retired
+  EXPECT_EQ(w1.wait(10s), 0);
+  EXPECT_EQ(w2.wait(10s), 0);
 }
 
 TEST(RemoteProcess, UserStructAcross) {

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -21,6 +22,7 @@
 
 #include "csp/detail/activity.hpp"
 #include "csp/errors.hpp"
+#include "../executor.hpp"
 #include "csp/remote/connect.hpp"
 #include "wire.hpp"
 
@@ -83,7 +85,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     return !closing_;
   }
 
-  std::uint32_t open(const std::string& name, const std::string& type, std::weak_ptr<RemoteProxy> proxy) override {
+  Opened open(const std::string& name, const std::string& type, std::weak_ptr<RemoteProxy> proxy) override {
     std::unique_lock lock(mutex_);
     if (closing_) throw Error(fmt::format("channel '{}@{}': the connection is gone", name, peer()));
     std::uint32_t id = ++next_id_;
@@ -94,21 +96,34 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     socket_.send(Kind::open, id, 0, tail);
     lock.lock();
     bool answered = replied_.wait_for(lock, std::chrono::seconds(10), [&] { return replies_[id] || closing_; });
-    std::optional<std::string> answer = std::move(replies_[id]);
+    std::optional<Answer> answer = std::move(replies_[id]);
     replies_.erase(id);
     if (!answered || !answer)
       throw Error(fmt::format("channel '{}@{}': no answer from the serving runtime", name, peer()));
-    if (!answer->empty()) throw Error(fmt::format("channel '{}@{}': {}", name, peer(), *answer));
+    if (!answer->refusal.empty()) throw Error(fmt::format("channel '{}@{}': {}", name, peer(), answer->refusal));
     proxies_.emplace(id, std::move(proxy));
-    return id;
+    return {id, answer->capacity};
   }
 
   void join(std::uint32_t id, Side side) override { socket_.send(Kind::join, id, static_cast<int>(side)); }
   void leave(std::uint32_t id, Side side) override { socket_.send(Kind::leave, id, static_cast<int>(side)); }
   void poison(std::uint32_t id, Side side) override { socket_.send(Kind::poison, id, static_cast<int>(side)); }
   void read(std::uint32_t id, std::uint64_t seq) override { socket_.send(Kind::read, id, seq); }
-  void write(std::uint32_t id, std::uint64_t seq, std::span<const std::byte> message) override {
-    socket_.send(Kind::write, id, seq, message);
+  void write(std::uint32_t id, std::uint64_t seq, std::span<const std::byte> message, bool batched) override {
+    if (!batched) {
+      socket_.send(Kind::write, id, seq, message);
+      return;
+    }
+    // A writer on a fiber sends when its executor pauses (every few switches or when idle),
+    // with what other writes came meanwhile; any other frame takes them along sooner.
+    socket_.send_later(Kind::write, id, seq, message);
+    Executor* here = Executor::current();
+    if (!here) socket_.flush();
+    else if (!flush_pending_.exchange(true))
+      here->defer([self = shared_from_this()] {
+        self->flush_pending_ = false;
+        self->socket_.flush();
+      });
   }
   void cancel(std::uint32_t id, std::uint64_t seq) override { socket_.send(Kind::cancel, id, seq); }
 
@@ -123,6 +138,11 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   }
 
  private:
+  struct Answer {
+    std::string refusal;  // empty: opened
+    std::size_t capacity = 0;
+  };
+
   void receive() noexcept {
     std::string why;
     try {
@@ -146,11 +166,13 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
 
   void dispatch(const wire::Frame& f) {
     if (f.kind == Kind::opened || f.kind == Kind::refused) {
-      std::string answer = f.kind == Kind::refused ? decode<std::string>(f.tail) : std::string();
+      Answer answer;
+      if (f.kind == Kind::opened) answer.capacity = decode<std::uint64_t>(f.tail);
+      else if ((answer.refusal = decode<std::string>(f.tail)).empty()) answer.refusal = "refused";
       std::lock_guard lock(mutex_);
       auto it = replies_.find(f.id);
       if (it == replies_.end()) throw wire::ProtocolError("an answer to no open");
-      it->second = answer.empty() && f.kind == Kind::refused ? "refused" : std::move(answer);
+      it->second = std::move(answer);
       replied_.notify_all();
       return;
     }
@@ -171,11 +193,12 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   }
 
   wire::Socket socket_;
+  std::atomic<bool> flush_pending_{false};  // an executor will flush the batched writes
   Activity activity_;  // a peer may wake this runtime's processes while connected
   std::mutex mutex_;
   std::condition_variable replied_;
   std::uint32_t next_id_ = 0;
-  std::map<std::uint32_t, std::optional<std::string>> replies_;  // opens awaiting an answer
+  std::map<std::uint32_t, std::optional<Answer>> replies_;  // opens awaiting an answer
   std::map<std::uint32_t, std::weak_ptr<RemoteProxy>> proxies_;
   bool closing_ = false;
 };

@@ -160,8 +160,10 @@ class Session final : public TransferDone {
       return;
     }
     if (channels_.contains(f.id)) throw wire::ProtocolError("channel id opened twice");
+    std::vector<std::byte> capacity;
+    encode(std::uint64_t{p->core->capacity()}, capacity);
     channels_.emplace(f.id, Attached{std::move(p->core), p->ops, std::move(lent)});
-    socket_.send(Kind::opened, f.id, 0);
+    socket_.send(Kind::opened, f.id, 0, capacity);
   }
 
   Attached& attached(std::uint32_t id) {
@@ -206,29 +208,32 @@ class Session final : public TransferDone {
     socket_.send(Kind::value, key.first, key.second, message);
   }
 
-  // The peer is gone: withdraw its offers, and poison what it still held. A child holding lent
-  // ends poisons them only on a broken connection: its parent process sees how it ended.
+  // The peer is gone: poison what it still held, and withdraw its offers, except writes to
+  // buffered channels: those count as buffered (it may have sent them on credit), so they stay
+  // until a reader takes them or a poison fails them, and the session waits for that. A child
+  // holding lent ends poisons them only on a broken connection: its parent sees how it ended.
   void end(const std::string& why) noexcept {
     if (!why.empty()) wire::log(fmt::format("dropped peer {}: {}", peer_, why));
     socket_.shutdown();
-    {
-      std::unique_lock lock(mutex_);
-      for (auto it = transfers_.begin(); it != transfers_.end();) {
-        if (it->second->cancel()) {
-          it->second->withdraw();
-          keys_.erase(it->second.get());
-          it = transfers_.erase(it);
-        } else {
-          ++it;  // claimed by a partner, who is about to call transfer_done
-        }
-      }
-      drained_.wait(lock, [this] { return transfers_.empty(); });
-    }
     for (auto& [id, a] : channels_) {
       if (a.lent && why.empty()) continue;
       bool readers = a.joins[static_cast<int>(Side::reader)] > 0;
       bool writers = a.joins[static_cast<int>(Side::writer)] > 0;
       if (readers || writers) a.core->poison(readers ? Side::reader : Side::writer);
+    }
+    {
+      std::unique_lock lock(mutex_);
+      for (auto it = transfers_.begin(); it != transfers_.end();) {
+        bool buffered = !it->second->reads() && channels_.at(it->first.first).core->capacity() > 0;
+        if (!buffered && it->second->cancel()) {
+          it->second->withdraw();
+          keys_.erase(it->second.get());
+          it = transfers_.erase(it);
+        } else {
+          ++it;  // kept, or claimed by a partner who is about to call transfer_done
+        }
+      }
+      drained_.wait(lock, [this] { return transfers_.empty(); });
     }
     channels_.clear();
   }
@@ -284,14 +289,14 @@ void accept_forever(int fd, std::string key, bool lending) {
     }
     int on = 1;
     ::setsockopt(peer, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    std::thread([peer, key, lending] { Session(peer, key, lending).run(); }).detach();
+    std::thread(serve_connection, peer, key, lending).detach();
   }
 }
 
 }  // namespace
 
-void serve_connection(int fd, std::string auth_key) noexcept {
-  Session(fd, std::move(auth_key), false).run();
+void serve_connection(int fd, std::string auth_key, bool lending) noexcept {
+  Session(fd, std::move(auth_key), lending).run();
 }
 
 }  // namespace csp::detail

@@ -12,10 +12,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <system_error>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -24,51 +26,50 @@ namespace csp::detail::wire {
 namespace {
 
 constexpr std::size_t header_size = 1 + 4 + 8;  // kind, id, seq
-
-// False if the stream ended before the first byte and `may_end`; a later end is an error.
-bool read_exact(int fd, void* to, std::size_t n, bool may_end) {
-  auto* p = static_cast<char*>(to);
-  std::size_t got = 0;
-  while (got < n) {
-    ssize_t r = ::recv(fd, p + got, n - got, 0);
-    if (r > 0) {
-      got += static_cast<std::size_t>(r);
-    } else if (r == 0) {
-      if (got == 0 && may_end) return false;
-      throw ProtocolError(fmt::format("connection ended inside a frame ({} of {} bytes)", got, n));
-    } else if (errno != EINTR) {
-      throw std::system_error(errno, std::generic_category(), "receive");
-    }
-  }
-  return true;
-}
+constexpr std::size_t receive_chunk = 64 << 10;  // what one recv() may take in at most
 
 }  // namespace
 
 Socket::~Socket() { ::close(fd_); }
 
-bool Socket::send(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail) {
+void Socket::queue(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail) {
   if (tail.size() > max_frame - header_size)
     throw ProtocolError(fmt::format("a message of {} bytes is over the limit of {}", tail.size(), max_frame));
-  unsigned char head[4 + header_size];
   auto length = static_cast<std::uint32_t>(header_size + tail.size());
-  std::memcpy(head, &length, 4);
-  head[4] = static_cast<unsigned char>(kind);
-  std::memcpy(head + 5, &id, 4);
-  std::memcpy(head + 9, &seq, 8);
-  iovec parts[2] = {{head, sizeof head}, {const_cast<std::byte*>(tail.data()), tail.size()}};
-  msghdr msg{};
-  msg.msg_iov = parts;
-  msg.msg_iovlen = tail.empty() ? 1 : 2;
-  std::size_t left = sizeof head + tail.size();
+  std::size_t at = out_.size();
+  out_.resize(at + 4 + header_size);
+  std::memcpy(out_.data() + at, &length, 4);
+  out_[at + 4] = static_cast<std::byte>(kind);
+  std::memcpy(out_.data() + at + 5, &id, 4);
+  std::memcpy(out_.data() + at + 9, &seq, 8);
+  out_.insert(out_.end(), tail.begin(), tail.end());
+}
+
+bool Socket::send(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail) {
   std::lock_guard lock(send_mutex_);
-  while (left > 0) {
+  queue(kind, id, seq, tail);
+  // Only the receiving thread's own replies wait for its burst: another thread may be about
+  // to leave the process, say.
+  return (holding_ && std::this_thread::get_id() == receiver_) || send_queued();
+}
+
+void Socket::send_later(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail) {
+  std::lock_guard lock(send_mutex_);
+  queue(kind, id, seq, tail);
+}
+
+void Socket::flush() {
+  std::lock_guard lock(send_mutex_);
+  send_queued();
+}
+
+bool Socket::send_all(msghdr& msg) {
+  for (;;) {
     ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       return false;
     }
-    left -= static_cast<std::size_t>(n);
     for (auto done = static_cast<std::size_t>(n); done > 0;) {  // skip what was sent
       std::size_t step = std::min(done, msg.msg_iov->iov_len);
       msg.msg_iov->iov_base = static_cast<char*>(msg.msg_iov->iov_base) + step;
@@ -79,29 +80,87 @@ bool Socket::send(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<cons
         --msg.msg_iovlen;
       }
     }
+    if (msg.msg_iov->iov_len == 0) return true;
+  }
+}
+
+bool Socket::send_queued() {
+  if (out_.empty()) return true;
+  iovec part{out_.data(), out_.size()};
+  msghdr msg{};
+  msg.msg_iov = &part;
+  msg.msg_iovlen = 1;
+  bool sent = send_all(msg);
+  out_.clear();
+  if (out_.capacity() > receive_chunk) out_.shrink_to_fit();  // after a large message
+  return sent;
+}
+
+std::optional<std::uint32_t> Socket::next_length() const noexcept {
+  if (in_end_ - in_begin_ < 4) return std::nullopt;
+  std::uint32_t length;
+  std::memcpy(&length, in_.data() + in_begin_, 4);
+  return length;
+}
+
+bool Socket::whole_frame(std::uint32_t limit) const {
+  std::optional<std::uint32_t> length = next_length();
+  if (!length) return false;
+  if (*length < header_size) throw ProtocolError(fmt::format("a frame of {} bytes is too short", *length));
+  if (*length > limit)
+    throw ProtocolError(fmt::format("a frame of {} bytes is over the limit of {}", *length, limit));
+  return in_end_ - in_begin_ - 4 >= *length;
+}
+
+bool Socket::receive(Frame& frame, std::uint32_t limit) {
+  while (!whole_frame(limit)) {
+    {
+      std::lock_guard lock(send_mutex_);
+      holding_ = false;
+      send_queued();  // nothing waits to be sent while this waits for the peer
+    }
+    // Room for the whole frame once its length is known (and checked), and a chunk at least.
+    std::size_t need = 4 + next_length().value_or(0);
+    if (in_begin_ > 0) {
+      std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+      in_end_ -= in_begin_;
+      in_begin_ = 0;
+    }
+    if (in_.size() < std::max(need, receive_chunk)) in_.resize(std::max(need, receive_chunk));
+    ssize_t r = ::recv(fd_, in_.data() + in_end_, in_.size() - in_end_, 0);
+    if (r > 0) {
+      in_end_ += static_cast<std::size_t>(r);
+    } else if (r == 0) {
+      if (in_end_ == 0) return false;
+      throw ProtocolError(fmt::format("connection ended inside a frame ({} of {} bytes)", in_end_, need));
+    } else if (errno != EINTR) {
+      throw std::system_error(errno, std::generic_category(), "receive");
+    }
+  }
+  std::uint32_t length = *next_length();
+  const std::byte* at = in_.data() + in_begin_ + 4;
+  in_begin_ += 4 + length;
+  if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
+  auto kind = static_cast<std::uint8_t>(at[0]);
+  if (kind < static_cast<std::uint8_t>(Kind::hello) || kind > static_cast<std::uint8_t>(Kind::ended))
+    throw ProtocolError(fmt::format("a frame of unknown kind {}", kind));
+  frame.kind = static_cast<Kind>(kind);
+  std::memcpy(&frame.id, at + 1, 4);
+  std::memcpy(&frame.seq, at + 5, 8);
+  frame.tail = std::span<const std::byte>(at + header_size, length - header_size);
+  if (std::optional<std::uint32_t> next = next_length(); next && in_end_ - in_begin_ - 4 >= *next) {
+    std::lock_guard lock(send_mutex_);
+    holding_ = true;
+    receiver_ = std::this_thread::get_id();
   }
   return true;
 }
 
-bool Socket::receive(Frame& frame, std::uint32_t limit) {
-  std::uint32_t length;
-  if (!read_exact(fd_, &length, 4, true)) return false;
-  if (length < header_size) throw ProtocolError(fmt::format("a frame of {} bytes is too short", length));
-  if (length > limit)
-    throw ProtocolError(fmt::format("a frame of {} bytes is over the limit of {}", length, limit));
-  in_.resize(length);
-  read_exact(fd_, in_.data(), length, false);
-  auto kind = static_cast<std::uint8_t>(in_[0]);
-  if (kind < static_cast<std::uint8_t>(Kind::hello) || kind > static_cast<std::uint8_t>(Kind::ended))
-    throw ProtocolError(fmt::format("a frame of unknown kind {}", kind));
-  frame.kind = static_cast<Kind>(kind);
-  std::memcpy(&frame.id, in_.data() + 1, 4);
-  std::memcpy(&frame.seq, in_.data() + 5, 8);
-  frame.tail = std::span<const std::byte>(in_).subspan(header_size);
-  return true;
+void Socket::shutdown() noexcept {
+  std::lock_guard lock(send_mutex_);
+  send_queued();  // the last frames (a retire, a close) may wait behind a burst
+  ::shutdown(fd_, SHUT_RDWR);
 }
-
-void Socket::shutdown() noexcept { ::shutdown(fd_, SHUT_RDWR); }
 
 void Socket::receive_timeout(int seconds) noexcept {
   timeval tv{seconds, 0};

@@ -4,10 +4,14 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
+
+struct msghdr;
 
 namespace csp::detail::wire {
 
@@ -16,7 +20,7 @@ enum class Kind : std::uint8_t {
   auth,       // peer -> server: HMAC of the nonce
   welcome,    // server -> peer: admitted
   open,       // peer: join channel `id` (tail: name, type); server: opened / refused
-  opened,
+  opened,     // tail: the channel's capacity
   refused,    // tail: the reason
   join,       // seq: side
   leave,
@@ -48,6 +52,9 @@ struct Frame {
 };
 
 /// A connected TCP socket carrying frames; sends from any thread, receives from one.
+/// Receives read as many bytes as have arrived; while the receiving thread still holds whole
+/// frames it has not handed out, the frames it sends wait, and leave in one write when it has
+/// handled them all (the replies to a burst of requests cost one system call).
 class Socket {
  public:
   explicit Socket(int fd) noexcept : fd_(fd) {}
@@ -55,20 +62,40 @@ class Socket {
   Socket& operator=(const Socket&) = delete;
   ~Socket();
 
-  /// Sends one frame; false once the connection is broken.
+  /// Sends one frame (after those queued), or queues it behind the receiving thread's burst;
+  /// false once the connection is broken.
   bool send(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail = {});
+  /// Queues one frame, to leave with the next send() or flush().
+  void send_later(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail);
+  /// Sends the queued frames.
+  void flush();
   /// The next frame, valid until the next call; false at an orderly end of the stream.
   /// ProtocolError for a frame over `limit` bytes or malformed, std::system_error on errors.
   bool receive(Frame& frame, std::uint32_t limit);
-  /// Wakes a blocked receive() with the end of the stream; sends fail from now on.
+  /// Sends the queued frames, then wakes a blocked receive() with the end of the stream;
+  /// sends fail from now on.
   void shutdown() noexcept;
   /// Receives time out after `seconds` (0: never).
   void receive_timeout(int seconds) noexcept;
 
  private:
+  /// The length field of the next frame, once its bytes are in.
+  std::optional<std::uint32_t> next_length() const noexcept;
+  /// Whether all of the next frame is in; ProtocolError if its length is not allowed.
+  bool whole_frame(std::uint32_t limit) const;
+  bool send_all(msghdr& msg);
+  // These two with send_mutex_ held.
+  void queue(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail);
+  bool send_queued();
+
   int fd_;
   std::mutex send_mutex_;
-  std::vector<std::byte> in_;
+  bool holding_ = false;       // the receiving thread has frames left: its sends wait in out_
+  std::thread::id receiver_;
+  std::vector<std::byte> out_;  // frames queued, in order
+  std::vector<std::byte> in_;  // bytes received; those from in_begin_ to in_end_ not handed out
+  std::size_t in_begin_ = 0;
+  std::size_t in_end_ = 0;
 };
 
 /// A fresh random challenge.

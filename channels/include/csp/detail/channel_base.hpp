@@ -24,6 +24,8 @@ class ChannelBase {
   virtual ~ChannelBase();
 
   const std::string& name() const;
+  /// Messages the buffer holds at most (0: rendezvous).
+  virtual std::size_t capacity() const noexcept = 0;
 
   void join(Side side);
   void leave(Side side);

@@ -63,8 +63,7 @@ class ChannelCore : public ChannelBase {
   ChannelCore(std::string name, std::size_t capacity)
       : ChannelBase(std::move(name)), buffer_(checked_capacity(capacity)) {}
 
-  /// Messages the buffer holds at most (0: rendezvous).
-  std::size_t capacity() const noexcept { return buffer_.capacity(); }
+  std::size_t capacity() const noexcept override { return buffer_.capacity(); }
 
   /// Blocks until `v` is taken or buffered; moves from `v`.
   void write(T& v) {

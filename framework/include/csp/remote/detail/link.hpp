@@ -24,20 +24,27 @@ class RemoteProxy {
   virtual void lost() = 0;
 };
 
+/// A served channel joined on a link.
+struct Opened {
+  std::uint32_t id;       // on this link
+  std::size_t capacity;   // of its buffer (0: rendezvous)
+};
+
 class Link {
  public:
   virtual ~Link() = default;
   const std::string& peer() const noexcept { return peer_; }
 
   /// Joins the served channel `name` carrying `type`; csp::Error naming both types if the
-  /// served one carries another, or if there is no such channel. Returns its id on this link.
-  virtual std::uint32_t open(const std::string& name, const std::string& type,
-                             std::weak_ptr<RemoteProxy> proxy) = 0;
+  /// served one carries another, or if there is no such channel.
+  virtual Opened open(const std::string& name, const std::string& type, std::weak_ptr<RemoteProxy> proxy) = 0;
   virtual void join(std::uint32_t id, Side side) = 0;
   virtual void leave(std::uint32_t id, Side side) = 0;
   virtual void poison(std::uint32_t id, Side side) = 0;
   virtual void read(std::uint32_t id, std::uint64_t seq) = 0;
-  virtual void write(std::uint32_t id, std::uint64_t seq, std::span<const std::byte> message) = 0;
+  /// `batched`: the writer does not wait for the answer, so the frame may wait a moment to
+  /// leave with others.
+  virtual void write(std::uint32_t id, std::uint64_t seq, std::span<const std::byte> message, bool batched) = 0;
   virtual void cancel(std::uint32_t id, std::uint64_t seq) = 0;
   /// The channel's last local handle is gone.
   virtual void close(std::uint32_t id) noexcept = 0;

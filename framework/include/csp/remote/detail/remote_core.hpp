@@ -1,6 +1,7 @@
 // The local stand-in for a channel served by another process. Local ends use it like any channel
 // core, but it never matches them with each other: every read and write it queues goes to the
-// serving runtime, and completes when that runtime reports the partner it met there.
+// serving runtime, and completes when that runtime reports the partner it met there. A write to
+// a buffered channel completes once sent, while fewer writes than the buffer holds are in flight.
 #pragma once
 
 #include <deque>
@@ -43,7 +44,9 @@ class RemoteCore final : public ChannelCore<T>, public RemoteProxy {
 
   /// Joins the served channel (csp::Error if it carries another type or does not exist).
   void open(const std::shared_ptr<RemoteCore>& self) {
-    id_ = link_->open(remote_name_, message_name<T>(), self);
+    Opened o = link_->open(remote_name_, message_name<T>(), self);
+    id_ = o.id;
+    credits_ = o.capacity;
     opened_ = true;
   }
 
@@ -53,10 +56,10 @@ class RemoteCore final : public ChannelCore<T>, public RemoteProxy {
     {
       std::lock_guard lock(this->mutex_);
       if (sent_as(seq) == Side::writer) throw Error("a peer answered a write with a message");
-      Pending p = take(seq);
-      if (p.request && p.request->waiter->claim(p.request->index, Outcome::done)) {
-        static_cast<std::optional<T>*>(p.request->slot)->emplace(std::move(v));
-        wake = &p.request->waiter->context();
+      std::optional<Pending> p = take(seq);
+      if (p && p->request->waiter->claim(p->request->index, Outcome::done)) {
+        static_cast<std::optional<T>*>(p->request->slot)->emplace(std::move(v));
+        wake = &p->request->waiter->context();
       } else {
         wake = hand_over(std::move(v));
       }
@@ -69,11 +72,13 @@ class RemoteCore final : public ChannelCore<T>, public RemoteProxy {
     Side side;
     {
       std::lock_guard lock(this->mutex_);
-      Pending p = take(seq);
-      side = p.side;
+      std::optional<Pending> p = take(seq);
+      // An operation withdrawn meanwhile (or failed here already): only a failure still counts.
+      if (!p && outcome == Outcome::done) return;
+      side = p ? p->side : Side::reader;
       if (outcome == Outcome::done && side == Side::reader) outcome = Outcome::poisoned;  // no message
-      if (p.request && p.request->waiter->claim(p.request->index, outcome))
-        wake = &p.request->waiter->context();
+      if (p && p->request && p->request->waiter->claim(p->request->index, outcome))
+        wake = &p->request->waiter->context();
     }
     if (wake) wake->unpark();
     if (outcome == Outcome::poisoned) {
@@ -94,7 +99,7 @@ class RemoteCore final : public ChannelCore<T>, public RemoteProxy {
  private:
   struct Pending {
     std::uint64_t seq;
-    Request* request;
+    Request* request;  // nullptr: a write that completed when sent, on credit
     Side side;
   };
 
@@ -143,13 +148,24 @@ class RemoteCore final : public ChannelCore<T>, public RemoteProxy {
       }
       return;
     }
+    // A buffered channel: a write sent while fewer than its capacity are in flight counts as
+    // buffered, as a local one does once in the buffer. Its answer only returns the credit, or
+    // fails the next operation (poison, retire) as a failed buffered write would.
+    bool on_credit = side == Side::writer && in_flight_ < credits_;
+    if (on_credit && !r.waiter->claim(r.index, Outcome::done)) return;  // its alternation chose another
     std::uint64_t seq = ++seq_;
     if (side == Side::reader) {
       link_->read(id_, seq);
     } else {
       bytes_.clear();
       encode(*static_cast<T*>(r.slot), bytes_);
-      link_->write(id_, seq, bytes_);
+      link_->write(id_, seq, bytes_, on_credit);
+    }
+    if (on_credit) {
+      ++in_flight_;
+      pending_.push_back({seq, nullptr, side});
+      r.waiter->context().unpark();
+      return;
     }
     waiting_.push_back(r);
     pending_.push_back({seq, &r, side});
@@ -172,24 +188,26 @@ class RemoteCore final : public ChannelCore<T>, public RemoteProxy {
     return std::nullopt;
   }
 
-  Pending take(std::uint64_t seq) {
+  std::optional<Pending> take(std::uint64_t seq) {
     for (auto it = pending_.begin(); it != pending_.end(); ++it) {
       if (it->seq == seq) {
         Pending p = *it;
         pending_.erase(it);
-        if (p.request->queue) p.request->queue->unlink(*p.request);
+        if (!p.request) --in_flight_;
+        else if (p.request->queue) p.request->queue->unlink(*p.request);
         return p;
       }
     }
-    return {seq, nullptr, Side::reader};
+    return std::nullopt;
   }
 
   // A message arrived for a read that was withdrawn meanwhile: the serving runtime counted it
   // as taken here, so another local reader gets it (its own request is cancelled), or the next.
   Context* hand_over(T&& v) {
     for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+      if (it->side != Side::reader) continue;
       Request& r = *it->request;
-      if (it->side == Side::reader && r.waiter->claim(r.index, Outcome::done)) {
+      if (r.waiter->claim(r.index, Outcome::done)) {
         link_->cancel(id_, it->seq);
         if (r.queue) r.queue->unlink(r);
         pending_.erase(it);
@@ -206,10 +224,12 @@ class RemoteCore final : public ChannelCore<T>, public RemoteProxy {
     {
       std::lock_guard lock(this->mutex_);
       for (Pending& p : pending_) {
+        if (!p.request) continue;
         if (p.request->queue) p.request->queue->unlink(*p.request);
         if (p.request->waiter->claim(p.request->index, outcome)) wake.push_back(&p.request->waiter->context());
       }
       pending_.clear();
+      in_flight_ = 0;
       spare_.clear();
     }
     for (Context* c : wake) c->unpark();
@@ -220,6 +240,8 @@ class RemoteCore final : public ChannelCore<T>, public RemoteProxy {
   std::uint32_t id_ = 0;
   bool opened_ = false;
   bool other_retired_[2] = {false, false};
+  std::size_t credits_ = 0;    // writes that may be in flight unanswered: the buffer's capacity
+  std::size_t in_flight_ = 0;  // the writes sent on credit, not yet answered
   std::uint64_t seq_ = 0;
   RequestQueue waiting_;          // requests sent to the serving runtime
   std::vector<Pending> pending_;  // the same, with their sequence numbers
