@@ -31,35 +31,40 @@ Fiber::Fiber(Executor& home, StackPool& stacks, boost::context::stack_context st
       switch_(static_cast<char*>(stack.sp) - stack.size, stack.size) {
   // Boost's own record goes just below this object.
   std::size_t above = static_cast<char*>(stack.sp) - reinterpret_cast<char*>(this);
-  fiber_ = boost::context::fiber(
-      std::allocator_arg, boost::context::preallocated(this, stack.size - above, stack),
-      PooledStack(stacks), [this](boost::context::fiber&& back) {
-        switch_.arrived();
-        back_ = std::move(back);
-        {
-          std::shared_ptr<ProcessBase> process = std::move(owner_);
-          try {
-            process->run();
-          } catch (const boost::context::detail::forced_unwind&) {
-            home_->retire(this);  // abandoned at shutdown
-            switch_.leave(true);
-            throw;
+  switch_.make([&] {
+    fiber_ = boost::context::fiber(
+        std::allocator_arg, boost::context::preallocated(this, stack.size - above, stack),
+        PooledStack(stacks), [this](boost::context::fiber&& back) {
+          switch_.arrived();
+          back_ = std::move(back);
+          {
+            std::shared_ptr<ProcessBase> process = std::move(owner_);
+            try {
+              if (process) process->run();  // none when unwound before it started
+            } catch (const boost::context::detail::forced_unwind&) {
+              home_->retire(this);  // abandoned at shutdown
+              switch_.leave(true);
+              throw;
+            }
+            home_->retire(this);  // while the process lives: dump_network may reach it through us
           }
-          home_->retire(this);  // while the process lives: dump_network may reach it through us
-        }
-        switch_.leave(true);
-        return std::move(back_);
-      });
+          switch_.leave(true);
+          return std::move(back_);
+        });
+  });
 }
 
 void Fiber::wake() { home_->schedule(this); }
 
 void Fiber::unwind() noexcept {
+  // A fiber that never started runs its body without the process, which gives its stack back
+  // the ordinary way (Boost's unwinding would run on a stack the sanitizers were not told of).
+  if (std::shared_ptr<ProcessBase> never_started = std::move(owner_)) {
+    resume();
+    return;
+  }
+  // A started one is resumed with Boost's forced_unwind, running its destructors.
   FiberSwitch::Entry entry = switch_.enter();
-  // Resumes a started fiber with Boost's forced_unwind, running its destructors; a fiber that
-  // never started just gives its stack back, and its process with it.
-  std::shared_ptr<ProcessBase> never_started = std::move(owner_);
-  if (never_started) home_->retire(this);
   boost::context::fiber doomed = std::move(fiber_);
   doomed = {};
   FiberSwitch::back(entry, true);
@@ -67,7 +72,12 @@ void Fiber::unwind() noexcept {
 
 void Fiber::suspend() {
   switch_.leave(false);
-  back_ = std::move(back_).resume();
+  try {
+    back_ = std::move(back_).resume();
+  } catch (const boost::context::detail::forced_unwind&) {
+    switch_.arrived();  // unwound at shutdown: back on this stack all the same
+    throw;
+  }
   switch_.arrived();
 }
 
@@ -164,6 +174,10 @@ void Executor::run() {
   for (;;) {
     for (int switches = 0; !ready_.empty(); ++switches) {
       if (stopping_.load(std::memory_order_relaxed)) {
+        // abandon() takes this mutex after the hosting actor has ended: taking it here orders
+        // that after these fibers' last steps also for ThreadSanitizer, which cannot see CAF's
+        // own synchronization.
+        std::lock_guard lock(inbox_mutex_);
         running_executor = nullptr;
         return;
       }

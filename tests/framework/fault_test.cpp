@@ -277,11 +277,6 @@ ChildResult run_child(const char* arg, std::chrono::seconds timeout) {
 }
 
 void expect_clean_exit(const char* how, int code) {
-#if defined(__SANITIZE_THREAD__)
-  // Known: ThreadSanitizer itself crashes (SEGV inside its runtime) when the program exits
-  // with fibers unwound by the runtime's exit hook; not yet understood, see the README.
-  GTEST_SKIP() << "ThreadSanitizer crashes at exit after unwinding fibers";
-#endif
   ChildResult r = run_child(how, 30s);
   ASSERT_FALSE(r.timed_out) << "the program did not end; it printed:\n" << r.output;
   ASSERT_TRUE(WIFEXITED(r.status)) << "ended by signal " << WTERMSIG(r.status) << ":\n" << r.output;
