@@ -12,6 +12,14 @@ namespace csp_test {
 
 using namespace std::chrono_literals;
 
+/// Whether AddressSanitizer or ThreadSanitizer is on: they slow every fiber switch down five to
+/// twenty times, so the stress tests run smaller sizes under them.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool sanitized = true;
+#else
+inline constexpr bool sanitized = false;
+#endif
+
 /// Reads until the channel ends for this reader (retired or poisoned); what arrived, in order.
 template <class T>
 std::vector<T> drain(csp::ChannelEndRead<T> in) {

@@ -17,6 +17,8 @@
 
 #include <csp/csp.hpp>
 
+#include "../framework/test_support.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -24,11 +26,7 @@ using Id = std::uint64_t;  // writer index in the high half, its send sequence i
 using Out = csp::ChannelEndWrite<Id>;
 using In = csp::ChannelEndRead<Id>;
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr int default_networks = 4;  // sanitizers slow every switch down five to twenty times
-#else
-constexpr int default_networks = 20;
-#endif
+constexpr int default_networks = csp_test::sanitized ? 4 : 20;
 constexpr int process_count = 1000;
 constexpr int channel_count = 300;
 constexpr int steps = 100;  // operations each process tries before it retires its ends

@@ -1,5 +1,5 @@
-// Stress: a token ring of 100,000 processes, each a lightweight context parked on its channel
-// until the token comes round.
+// Stress: a token ring of 100,000 processes (1,000 under sanitizers), each a lightweight
+// context parked on its channel until the token comes round.
 
 #include <gtest/gtest.h>
 
@@ -10,10 +10,10 @@
 
 namespace {
 
-constexpr int ring_size = 100'000;
+constexpr int ring_size = csp_test::sanitized ? 1'000 : 100'000;  // TSan makes each fiber slowly
 constexpr int rounds = 3;
 
-TEST(TokenRing, HundredThousandProcesses) {
+TEST(TokenRing, TokenComesRoundEveryNode) {
   // Channel i carries the token into node i.
   std::vector<csp::Channel<int>> ring(ring_size);
   auto Node = csp::process([](csp::ChannelEndRead<int> in, csp::ChannelEndWrite<int> out) {
