@@ -43,9 +43,9 @@ class FiberSwitch {
   [[gnu::always_inline]] void make(Make&& construct) {
 #if defined(__SANITIZE_THREAD__)
     void* creator = __tsan_get_current_fiber();
-    __tsan_switch_to_fiber(fiber_, __tsan_switch_to_fiber_no_sync);
+    __tsan_switch_to_fiber(fiber_, 0);
     construct();
-    __tsan_switch_to_fiber(creator, __tsan_switch_to_fiber_no_sync);
+    __tsan_switch_to_fiber(creator, 0);
 #else
     construct();
 #endif
