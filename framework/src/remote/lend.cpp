@@ -1,7 +1,10 @@
 // The registry of channel ends lent to multiprocess children, by token, and the internal server
 // it starts the first time an end is lent.
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 
@@ -18,6 +21,7 @@ struct Lending {
   std::string key;
   std::uint64_t last_token = 0;
   std::map<std::uint64_t, std::shared_ptr<LentEnd>> ends;
+  std::condition_variable released;  // a lent end was destroyed
 };
 
 Lending& lending() {
@@ -38,14 +42,32 @@ LentEndRef Loans::add(std::shared_ptr<LentEnd> end) {
   }
   std::uint64_t token = ++l.last_token;
   tokens_.push_back(token);
+  ends_.push_back(end);
   l.ends.emplace(token, std::move(end));
   return {l.port, l.key, token, std::move(channel)};
 }
 
-Loans::~Loans() {
+LentEnd::~LentEnd() {
   Lending& l = lending();
   std::lock_guard lock(l.mutex);
-  for (std::uint64_t token : tokens_) l.ends.erase(token);
+  l.released.notify_all();
+}
+
+Loans::~Loans() {
+  Lending& l = lending();
+  std::vector<std::shared_ptr<LentEnd>> withdrawn;  // destroyed unlocked, after the wait
+  std::unique_lock lock(l.mutex);
+  for (std::uint64_t token : tokens_) {
+    auto it = l.ends.find(token);
+    withdrawn.push_back(std::move(it->second));
+    l.ends.erase(it);
+  }
+  lock.unlock();
+  withdrawn.clear();
+  lock.lock();
+  l.released.wait_for(lock, std::chrono::seconds(5), [this] {
+    return std::all_of(ends_.begin(), ends_.end(), [](const auto& e) { return e.expired(); });
+  });
 }
 
 std::shared_ptr<LentEnd> find_lent(std::string_view token) {

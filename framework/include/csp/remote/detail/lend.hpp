@@ -21,7 +21,8 @@ class LentEnd : public std::enable_shared_from_this<LentEnd> {
   LentEnd(const MessageOps& ops, Side side) noexcept : ops(ops), side(side) {}
   LentEnd(const LentEnd&) = delete;
   LentEnd& operator=(const LentEnd&) = delete;
-  virtual ~LentEnd() = default;
+  /// Tells the Loans waiting for it that the internal server has let go of this end.
+  virtual ~LentEnd();
 
   /// The channel, kept alive by this end.
   virtual std::shared_ptr<ChannelBase> core() = 0;
@@ -58,7 +59,9 @@ struct LentEndRef {
 CSP_MESSAGE_TYPE(LentEndRef);
 
 /// The ends lent for one run of a child. Lending starts the internal server on first use;
-/// the destructor withdraws the tokens (a child that joined keeps its join until it ends).
+/// the destructor withdraws the tokens, then waits (a few seconds at most) until the child's
+/// connection has let go of its ends, so that the child's process ends after what it did to
+/// them: once the child has exited, its connection ends at once.
 class Loans {
  public:
   Loans() = default;
@@ -74,6 +77,7 @@ class Loans {
  private:
   LentEndRef add(std::shared_ptr<LentEnd> end);
   std::vector<std::uint64_t> tokens_;
+  std::vector<std::weak_ptr<LentEnd>> ends_;
 };
 
 /// In the child: an end of the same direction joined to the parent's channel through its
