@@ -10,11 +10,14 @@
 //   peer readings PORT NAME N    writes N remote_test::Reading values, then retires
 //   peer drain PORT IN OUT       reads IN until retired, then writes {count, sum} to OUT
 //   peer serve-forever NAME      serves NAME, prints the port, writes 0, 1, ... until killed
+//   peer serve-manager           serves manager "inventory" (dict "stock" with apples=3, value
+//                                "count" whose lock it holds), prints the port, waits to be killed
 
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "messages.hpp"
@@ -91,6 +94,13 @@ int run(int argc, char** argv) {
     std::cout << csp::serve(0) << std::endl;
     auto out = -c;
     for (int i = 0;; ++i) out(i);
+  }
+  if (mode == "serve-manager" && argc == 2) {
+    csp::Manager m("inventory");
+    m.dict<std::string, int>("stock").set("apples", 3);
+    m.value<int>("count").get_lock().acquire();
+    std::cout << csp::serve(0) << std::endl;
+    for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
   }
   std::cerr << "peer: bad arguments\n";
   return 2;

@@ -152,6 +152,28 @@ TEST(RemoteProcess, KilledWriterPoisonsWithinOneSecond) {
   EXPECT_LT(std::chrono::steady_clock::now() - killed, 1s);
 }
 
+TEST(RemoteProcess, KilledManagerServerFailsRequestsInFlightAndLater) {
+  Child server({"serve-manager"});
+  auto port = static_cast<std::uint16_t>(std::stoi(server.line()));
+  csp::Manager m("inventory", csp::Connect{"127.0.0.1", port});
+  auto stock = m.dict<std::string, int>("stock");
+  EXPECT_EQ(stock.get("apples"), 3);
+  auto count = m.value<int>("count");
+  std::string in_flight;
+  std::thread waiter([&] {
+    try {
+      count.get();  // waits there: the server holds the value's lock
+    } catch (const csp::Error& e) {
+      in_flight = e.what();
+    }
+  });
+  std::this_thread::sleep_for(100ms);
+  server.kill();
+  waiter.join();
+  EXPECT_NE(in_flight.find("the connection is lost"), std::string::npos) << in_flight;
+  EXPECT_THROW(stock.get("apples"), csp::Error);
+}
+
 TEST(RemoteProcess, KilledServerPoisonsItsClientsWithinOneSecond) {
   Child server({"serve-forever", "A"});
   auto port = static_cast<std::uint16_t>(std::stoi(server.line()));

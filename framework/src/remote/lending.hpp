@@ -17,5 +17,7 @@ std::uint16_t serve_lent_ends(const std::string& key);
 
 /// The end lent under `token`, or null if there is none (or no longer).
 std::shared_ptr<LentEnd> find_lent(std::string_view token);
+/// The shared object lent under `token`, or null.
+std::shared_ptr<ServedObject> find_lent_object(std::string_view token);
 
 }  // namespace csp::detail

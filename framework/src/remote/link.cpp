@@ -1,6 +1,7 @@
 // The client side of a connection to a served runtime: connect and prove the auth key, then one
-// thread receives replies and hands them to the remote channels. Shared by every remote channel
-// joined at the same address with the same key; it closes when the last of them goes.
+// thread receives replies and hands them to the remote channels and shared objects. Shared by
+// every remote channel and object used at the same address with the same key; it closes when
+// the last of them goes.
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -16,11 +17,13 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "csp/detail/activity.hpp"
+#include "csp/detail/completion.hpp"
 #include "csp/errors.hpp"
 #include "../executor.hpp"
 #include "csp/remote/connect.hpp"
@@ -86,23 +89,45 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   }
 
   Opened open(const std::string& name, const std::string& type, std::weak_ptr<RemoteProxy> proxy) override {
-    std::unique_lock lock(mutex_);
-    if (closing_) throw Error(fmt::format("channel '{}@{}': the connection is gone", name, peer()));
-    std::uint32_t id = ++next_id_;
     std::vector<std::byte> tail;
     encode(std::tuple<std::string, std::string>(name, type), tail);
-    replies_[id] = std::nullopt;
-    lock.unlock();
-    socket_.send(Kind::open, id, 0, tail);
-    lock.lock();
-    bool answered = replied_.wait_for(lock, std::chrono::seconds(10), [&] { return replies_[id] || closing_; });
-    std::optional<Answer> answer = std::move(replies_[id]);
-    replies_.erase(id);
-    if (!answered || !answer)
-      throw Error(fmt::format("channel '{}@{}': no answer from the serving runtime", name, peer()));
-    if (!answer->refusal.empty()) throw Error(fmt::format("channel '{}@{}': {}", name, peer(), answer->refusal));
+    auto [id, capacity] = ask(Kind::open, tail, fmt::format("channel '{}@{}'", name, peer()));
+    std::lock_guard lock(mutex_);
     proxies_.emplace(id, std::move(proxy));
-    return {id, answer->capacity};
+    return {id, capacity};
+  }
+
+  std::uint32_t attach(const std::string& manager, const std::string& object, const std::string& type) override {
+    std::vector<std::byte> tail;
+    encode(std::tuple<std::string, std::string, std::string>(manager, object, type), tail);
+    std::string what = manager.empty() ? fmt::format("shared object at {}", peer())
+                                       : fmt::format("object '{}' of manager '{}' at {}", object, manager, peer());
+    std::uint32_t id = ask(Kind::attach, tail, what).id;
+    std::lock_guard lock(mutex_);
+    objects_.insert(id);
+    return id;
+  }
+
+  std::vector<std::byte> call(std::uint32_t id, std::span<const std::byte> request) override {
+    auto pending = std::make_shared<PendingCall>();
+    std::uint64_t seq;
+    {
+      std::lock_guard lock(mutex_);
+      if (closing_) throw lost_error();
+      seq = ++next_call_;
+      calls_.emplace(seq, pending);
+    }
+    socket_.send(Kind::call, id, seq, request);  // if it fails, receive() fails the call
+    try {
+      pending->done.wait();
+    } catch (...) {  // a terminated process: the answer, if one comes, is dropped
+      std::lock_guard lock(mutex_);
+      calls_.erase(seq);
+      throw;
+    }
+    if (pending->lost) throw lost_error();
+    if (pending->error) throw Error(std::move(*pending->error));
+    return std::move(pending->answer);
   }
 
   void join(std::uint32_t id, Side side) override { socket_.send(Kind::join, id, static_cast<int>(side)); }
@@ -131,7 +156,8 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     socket_.send(Kind::close, id, 0);
     std::lock_guard lock(mutex_);
     proxies_.erase(id);
-    if (proxies_.empty() && replies_.empty()) {
+    objects_.erase(id);
+    if (proxies_.empty() && objects_.empty() && replies_.empty()) {
       closing_ = true;
       socket_.shutdown();
     }
@@ -142,6 +168,36 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     std::string refusal;  // empty: opened
     std::size_t capacity = 0;
   };
+  struct PendingCall {
+    Completion done;
+    std::vector<std::byte> answer;
+    std::optional<std::string> error;  // the serving side's
+    bool lost = false;
+  };
+  struct Granted {
+    std::uint32_t id;
+    std::size_t capacity;
+  };
+
+  // Sends an `open` or `attach` frame for a new id and waits for it to be granted; csp::Error
+  // starting with `what` if refused.
+  Granted ask(Kind kind, std::span<const std::byte> tail, const std::string& what) {
+    std::unique_lock lock(mutex_);
+    if (closing_) throw Error(fmt::format("{}: the connection is gone", what));
+    std::uint32_t id = ++next_id_;
+    replies_[id] = std::nullopt;
+    lock.unlock();
+    socket_.send(kind, id, 0, tail);
+    lock.lock();
+    bool answered = replied_.wait_for(lock, std::chrono::seconds(10), [&] { return replies_[id] || closing_; });
+    std::optional<Answer> answer = std::move(replies_[id]);
+    replies_.erase(id);
+    if (!answered || !answer) throw Error(fmt::format("{}: no answer from the serving runtime", what));
+    if (!answer->refusal.empty()) throw Error(fmt::format("{}: {}", what, answer->refusal));
+    return {id, answer->capacity};
+  }
+
+  Error lost_error() const { return Error(fmt::format("shared object at {}: the connection is lost", peer())); }
 
   void receive() noexcept {
     std::string why;
@@ -152,14 +208,20 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       why = e.what();
     }
     std::map<std::uint32_t, std::weak_ptr<RemoteProxy>> proxies;
+    std::map<std::uint64_t, std::shared_ptr<PendingCall>> calls;
     {
       std::lock_guard lock(mutex_);
       if (!closing_ && !why.empty()) wire::log(fmt::format("lost {}: {}", peer(), why));
       closing_ = true;
       proxies.swap(proxies_);
+      calls.swap(calls_);
     }
     replied_.notify_all();
     socket_.shutdown();
+    for (auto& [seq, call] : calls) {
+      call->lost = true;
+      call->done.complete();
+    }
     for (auto& [id, weak] : proxies)
       if (auto p = weak.lock()) p->lost();
   }
@@ -174,6 +236,21 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       if (it == replies_.end()) throw wire::ProtocolError("an answer to no open");
       it->second = std::move(answer);
       replied_.notify_all();
+      return;
+    }
+    if (f.kind == Kind::answer || f.kind == Kind::failed) {
+      std::shared_ptr<PendingCall> call;
+      {
+        std::lock_guard lock(mutex_);
+        if (auto it = calls_.find(f.seq); it != calls_.end()) {
+          call = std::move(it->second);
+          calls_.erase(it);
+        }
+      }
+      if (!call) return;  // its caller has gone
+      if (f.kind == Kind::failed) call->error = decode<std::string>(f.tail);
+      else call->answer.assign(f.tail.begin(), f.tail.end());
+      call->done.complete();
       return;
     }
     std::shared_ptr<RemoteProxy> proxy;
@@ -200,6 +277,9 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   std::uint32_t next_id_ = 0;
   std::map<std::uint32_t, std::optional<Answer>> replies_;  // opens awaiting an answer
   std::map<std::uint32_t, std::weak_ptr<RemoteProxy>> proxies_;
+  std::set<std::uint32_t> objects_;  // shared objects attached
+  std::uint64_t next_call_ = 0;
+  std::map<std::uint64_t, std::shared_ptr<PendingCall>> calls_;  // awaiting an answer
   bool closing_ = false;
 };
 
@@ -224,6 +304,31 @@ std::shared_ptr<Link> connect_link(const std::string& host, std::uint16_t port, 
   link->start();
   slot = link;
   return link;
+}
+
+namespace {
+
+/// A shared object attached on a link, until its last handle goes.
+class LinkedObject final : public RemoteObject {
+ public:
+  LinkedObject(std::shared_ptr<Link> link, std::uint32_t id) noexcept : link_(std::move(link)), id_(id) {}
+  ~LinkedObject() override { link_->close(id_); }
+  std::vector<std::byte> call(std::span<const std::byte> request) const override {
+    return link_->call(id_, request);
+  }
+
+ private:
+  std::shared_ptr<Link> link_;
+  std::uint32_t id_;
+};
+
+}  // namespace
+
+std::shared_ptr<const RemoteObject> attach_object(const Connect& where, const std::string& manager,
+                                                  const std::string& object, const std::string& type) {
+  std::shared_ptr<Link> link = connect_link(where.host, where.port, where.auth_key);
+  std::uint32_t id = link->attach(manager, object, type);
+  return std::make_shared<LinkedObject>(std::move(link), id);
 }
 
 }  // namespace csp::detail

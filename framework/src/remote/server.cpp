@@ -1,6 +1,7 @@
 // csp::serve: a listening socket, and one session per admitted peer that makes its reads and
-// writes on the served channels as Transfers. A peer that goes away poisons what it held; one
-// that sends anything malformed is logged and dropped, and nobody else notices.
+// writes on the served channels as Transfers, and its requests to the named managers' objects.
+// A peer that goes away poisons what it held; one that sends anything malformed is logged and
+// dropped, and nobody else notices.
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -26,6 +27,7 @@
 #include "csp/detail/transfer.hpp"
 #include "csp/errors.hpp"
 #include "csp/remote/serve.hpp"
+#include "csp/shared/manager.hpp"
 #include "lending.hpp"
 #include "server.hpp"
 #include "wire.hpp"
@@ -100,6 +102,15 @@ class Session final : public TransferDone {
         open(f);
         continue;
       }
+      if (f.kind == Kind::attach) {
+        attach(f);
+        continue;
+      }
+      if (f.kind == Kind::call) {
+        call(f);
+        continue;
+      }
+      if (f.kind == Kind::close && objects_.erase(f.id)) continue;
       Attached& a = attached(f.id);
       auto side = static_cast<Side>(f.seq & 1);
       switch (f.kind) {
@@ -153,17 +164,58 @@ class Session final : public TransferDone {
       refusal = fmt::format("channel '{}' carries '{}', which is not a message type (CSP_MESSAGE_TYPE)", name, p->type);
     else if (p->ops->type_name() != type)
       refusal = fmt::format("channel '{}' carries '{}', not '{}'", name, p->type, type);
-    if (!refusal.empty()) {
-      std::vector<std::byte> tail;
-      encode(refusal, tail);
-      socket_.send(Kind::refused, f.id, 0, tail);
+    if (!refusal.empty()) return refuse(f.id, refusal);
+    check_new(f.id);
+    std::uint64_t capacity = p->core->capacity();
+    channels_.emplace(f.id, Attached{std::move(p->core), p->ops, std::move(lent)});
+    grant(f.id, capacity);
+  }
+
+  void attach(const wire::Frame& f) {
+    auto [manager, name, type] = decode<std::tuple<std::string, std::string, std::string>>(f.tail);
+    std::string refusal;
+    std::shared_ptr<ServedObject> object;
+    if (!lending_) object = find_served(manager, name, refusal);
+    else if (!manager.empty() || !(object = find_lent_object(name))) refusal = "no such object is lent";
+    if (object && object->type() != type) refusal = wrong_object_type(manager, name, object->type(), type).what();
+    if (!refusal.empty()) return refuse(f.id, refusal);
+    check_new(f.id);
+    objects_.emplace(f.id, std::move(object));
+    grant(f.id, 0);
+  }
+
+  // Runs the request here, in the session's thread: a request that waits (for the object's
+  // lock, held by a process of this runtime) holds up this peer's later requests, as a
+  // Python manager's connection does.
+  void call(const wire::Frame& f) {
+    auto it = objects_.find(f.id);
+    if (it == objects_.end()) throw wire::ProtocolError(fmt::format("unknown object id {}", f.id));
+    std::vector<std::byte> answer;
+    try {
+      answer = it->second->call(f.tail);
+    } catch (const std::exception& e) {
+      answer.clear();
+      encode(std::string(e.what()), answer);
+      socket_.send(Kind::failed, f.id, f.seq, answer);
       return;
     }
-    if (channels_.contains(f.id)) throw wire::ProtocolError("channel id opened twice");
-    std::vector<std::byte> capacity;
-    encode(std::uint64_t{p->core->capacity()}, capacity);
-    channels_.emplace(f.id, Attached{std::move(p->core), p->ops, std::move(lent)});
-    socket_.send(Kind::opened, f.id, 0, capacity);
+    socket_.send(Kind::answer, f.id, f.seq, answer);
+  }
+
+  void refuse(std::uint32_t id, const std::string& refusal) {
+    std::vector<std::byte> tail;
+    encode(refusal, tail);
+    socket_.send(Kind::refused, id, 0, tail);
+  }
+
+  void grant(std::uint32_t id, std::uint64_t capacity) {
+    std::vector<std::byte> tail;
+    encode(capacity, tail);
+    socket_.send(Kind::opened, id, 0, tail);
+  }
+
+  void check_new(std::uint32_t id) const {
+    if (channels_.contains(id) || objects_.contains(id)) throw wire::ProtocolError("an id opened twice");
   }
 
   Attached& attached(std::uint32_t id) {
@@ -236,6 +288,7 @@ class Session final : public TransferDone {
       drained_.wait(lock, [this] { return transfers_.empty(); });
     }
     channels_.clear();
+    objects_.clear();
   }
 
   wire::Socket socket_;
@@ -243,6 +296,7 @@ class Session final : public TransferDone {
   std::string key_;
   bool lending_;
   std::map<std::uint32_t, Attached> channels_;  // touched only by the session's thread
+  std::map<std::uint32_t, std::shared_ptr<ServedObject>> objects_;  // the same
   std::mutex mutex_;                            // guards the two maps below
   std::condition_variable drained_;
   std::map<Key, std::unique_ptr<Transfer>> transfers_;

@@ -31,6 +31,10 @@ enum class Kind : std::uint8_t {
   close,
   value,      // server: a read received (tail: the message)
   ended,      // server: an operation ended (tail: one byte, the Outcome)
+  attach,     // peer: use shared object `id` (tail: manager, object, type); server: opened / refused
+  call,       // peer: a request `seq` to object `id` (tail: the request)
+  answer,     // server: request `seq` answered (tail: the answer)
+  failed,     // server: request `seq` failed (tail: the error's message)
 };
 
 /// Frames before admission are tiny; after it, a message may take up to max_frame bytes.

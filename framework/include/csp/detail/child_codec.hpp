@@ -1,5 +1,6 @@
 // The arguments and result of a multiprocess body as bytes, in the message encoding that
-// channels use across processes; channel ends among the arguments are lent to the child.
+// channels use across processes; channel ends and shared objects among the arguments are lent
+// to the child.
 #pragma once
 
 #include <span>
@@ -14,9 +15,10 @@
 
 namespace csp::detail {
 
-/// What a multiprocess body may take: a message type, a channel end, or a vector of ends.
+/// What a multiprocess body may take: a message type, a channel end, a vector of ends, or a
+/// shared object whose requests cross (Dict, List, Value of message types).
 template <class A>
-concept child_argument = message<A> || holds_ends<A>::value;
+concept child_argument = message<A> || holds_ends<A>::value || servable<A>;
 
 inline constexpr std::string_view arguments_name = "multiprocess arguments";
 
@@ -29,6 +31,8 @@ void encode_argument(Encoder& out, const A& a, Loans& loans) {
     refs.reserve(a.size());
     for (const auto& end : a) refs.push_back(loans.lend(end));
     out.put(refs);
+  } else if constexpr (servable<A>) {
+    out.put(loans.lend_object(std::make_shared<ServedOf<A>>(a)));
   } else {
     out.put(a);
   }
@@ -47,6 +51,10 @@ A decode_argument(Decoder& in) {
     ends.reserve(refs.size());
     for (const LentEndRef& ref : refs) ends.push_back(borrow<typename A::value_type>(ref));
     return ends;
+  } else if constexpr (servable<A>) {
+    LentObjectRef ref;
+    in.get(ref);
+    return remote_handle<A>(attach_lent(ref, state_of<A>::type_name()));
   } else {
     A v{};
     in.get(v);
@@ -67,8 +75,8 @@ template <class... Args>
 std::string encode_arguments(const std::tuple<Args...>& args, Loans& loans) {
   static_assert((child_argument<Args> && ...),
                 "csp::multiprocess: every argument must be a message type (a built-in, or a type "
-                "announced with CSP_MESSAGE_TYPE), a channel end, or a std::vector of ends "
-                "(shared-state handles do not cross to a child yet)");
+                "announced with CSP_MESSAGE_TYPE), a channel end, a std::vector of ends, or a "
+                "Dict, List or Value of message types");
   std::vector<std::byte> out;
   out.reserve(256);  // also keeps GCC 12 from false -Wstringop-overflow on a known-empty vector
   Encoder encoder(out, arguments_name);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "csp/remote/detail/remote_core.hpp"
+#include "csp/shared/detail/remote_object.hpp"
 
 namespace csp {
 
@@ -19,6 +20,12 @@ struct Connect {
 
 namespace detail {
 std::shared_ptr<Link> connect_link(const std::string& host, std::uint16_t port, const std::string& auth_key);
+
+/// The shared object `object` of the manager `manager` served at `where` (of the server for
+/// lent objects, if `manager` is empty), which must be a `type`; csp::Error if there is no such
+/// object or it is of another type.
+std::shared_ptr<const RemoteObject> attach_object(const Connect& where, const std::string& manager,
+                                                  const std::string& object, const std::string& type);
 }  // namespace detail
 
 /// Found by Channel<T>'s constructor: the local stand-in for channel `name` served at `where`.

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -84,6 +85,12 @@ class DictState {
   struct Clear {
     using result = void;
   };
+  using remote_ops = std::tuple<Get, GetOr, Set, SetDefault, Pop, Erase, Contains, Size, Items, Clear>;
+  static constexpr bool holds_messages = message<K> && message<V>;
+  static const std::string& type_name() {
+    static const std::string name = compose("Dict", {message_name<K>(), message_name<V>()});
+    return name;
+  }
 
   V handle(Get& op) const { return at(op.key); }
   V handle(GetOr& op) const {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -56,6 +57,12 @@ class ListState {
   struct Clear {
     using result = void;
   };
+  using remote_ops = std::tuple<Append, Extend, Insert, Get, Set, Pop, Size, Snapshot, Clear>;
+  static constexpr bool holds_messages = message<T>;
+  static const std::string& type_name() {
+    static const std::string name = compose("List", {message_name<T>()});
+    return name;
+  }
 
   void handle(Append& op) { items_.push_back(std::move(op.item)); }
   void handle(Extend& op) {

@@ -1,12 +1,19 @@
 // csp::Manager (Python's multiprocessing.Manager()): one owner actor that owns every object it
-// makes (dict, list, Namespace, Queue, Value, Array and the synchronization objects).
+// makes (dict, list, Namespace, Queue, Value, Array and the synchronization objects). A named
+// manager (Python's BaseManager) is served by csp::serve, and other OS processes find its
+// dicts, lists and values by name.
 #pragma once
 
 #include <cstddef>
 #include <initializer_list>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "csp/remote/connect.hpp"
 #include "csp/shared/array.hpp"
 #include "csp/shared/barrier.hpp"
 #include "csp/shared/condition.hpp"
@@ -17,16 +24,90 @@
 #include "csp/shared/namespace.hpp"
 #include "csp/shared/queue.hpp"
 #include "csp/shared/semaphore.hpp"
+#include "csp/shared/detail/served.hpp"
 #include "csp/shared/value.hpp"
 
 namespace csp {
 
+namespace detail {
+
+/// "object '<object>' of manager '<manager>' is a '<held>', not a '<wanted>'".
+Error wrong_object_type(const std::string& manager, const std::string& object, const std::string& held,
+                        const std::string& wanted);
+
+/// A manager's objects by name.
+class Directory {
+ public:
+  explicit Directory(std::string manager) : manager_(std::move(manager)) {}
+
+  /// The object called `name`, made by `make()` if there is none yet; csp::Error if it is not
+  /// an H.
+  template <servable H, class Make>
+  H find_or_make(const std::string& name, Make make) {
+    std::lock_guard lock(mutex_);
+    std::shared_ptr<ServedObject>& slot = objects_[name];
+    if (!slot) slot = std::make_shared<ServedOf<H>>(make());
+    auto* served = dynamic_cast<const ServedOf<H>*>(slot.get());
+    if (!served) throw wrong_object_type(manager_, name, slot->type(), state_of<H>::type_name());
+    return served->handle();
+  }
+  /// The object called `name`, or null.
+  std::shared_ptr<ServedObject> find(const std::string& name) const;
+
+ private:
+  std::string manager_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<ServedObject>> objects_;
+};
+
+/// The directory of a new manager called `name`, which csp::serve serves; csp::Error if a
+/// manager of that name exists.
+std::shared_ptr<Directory> register_manager(const std::string& name);
+
+/// For csp::serve: the object `object` of this runtime's manager `manager`, or null with the
+/// reason in `refusal`.
+std::shared_ptr<ServedObject> find_served(const std::string& manager, const std::string& object,
+                                          std::string& refusal);
+
+}  // namespace detail
+
 /// Makes shared objects that all live in (and are served one request at a time by) this
 /// manager's owner actor. The objects stay usable while any handle to them exists. Copies of
 /// a Manager share its owner.
+///
+/// Objects may also be named: `m.dict<std::string, int>("stock")` is the same dict for the same
+/// name. A named manager, `csp::Manager m("inventory")`, is served by csp::serve (also if made
+/// later) while a copy of it exists; another OS process reaches it with
+/// `csp::Manager m("inventory", csp::Connect{host, port, key})`, whose dict, list and value
+/// with a name are handles to the served objects. Their plain requests cross (each is one
+/// round trip); update(fn), get_lock() and the unnamed objects of a connected manager do not,
+/// and throw csp::Error.
 class Manager {
  public:
-  Manager() : owner_(detail::make_owner()) {}
+  Manager() : owner_(detail::make_owner()), directory_(std::make_shared<detail::Directory>("")) {}
+  /// A named manager; csp::Error if this runtime has one of that name already.
+  explicit Manager(const std::string& name)
+      : owner_(detail::make_owner()), directory_(detail::register_manager(name)) {}
+  /// The manager `name` served at `where`.
+  Manager(std::string name, Connect where)
+      : owner_(detail::refusing_owner()), name_(std::move(name)), where_(std::move(where)) {}
+
+  /// The dict called `name` (made empty if there is none); csp::Error if it is of other types.
+  template <class K, class V>
+  Dict<K, V> dict(const std::string& name) const {
+    return named<Dict<K, V>>(name);
+  }
+  /// The list called `name` (made empty if there is none); csp::Error if it is of another type.
+  template <class T>
+  List<T> list(const std::string& name) const {
+    return named<List<T>>(name);
+  }
+  /// The value called `name` (made from `initial` if there is none); csp::Error if it is of
+  /// another type.
+  template <class T>
+  csp::Value<T> value(const std::string& name, T initial = T{}) const {
+    return named<csp::Value<T>>(name, std::move(initial));
+  }
 
   template <class K, class V>
   Dict<K, V> dict() const {
@@ -66,7 +147,20 @@ class Manager {
   csp::Barrier Barrier(std::size_t parties) const { return csp::Barrier(owner_, parties); }
 
  private:
+  template <class H, class... Args>
+  H named(const std::string& name, Args&&... args) const {
+    static_assert(detail::servable<H>,
+                  "a named shared object must hold message types (built-ins, or types announced "
+                  "with CSP_MESSAGE_TYPE): other processes may use it");
+    if (where_)
+      return detail::remote_handle<H>(detail::attach_object(*where_, name_, name, detail::state_of<H>::type_name()));
+    return directory_->find_or_make<H>(name, [&] { return H(owner_, std::forward<Args>(args)...); });
+  }
+
   std::shared_ptr<detail::Owner> owner_;
+  std::shared_ptr<detail::Directory> directory_;  // none for a connected manager
+  std::string name_;                              // of a connected manager
+  std::optional<Connect> where_;
 };
 
 }  // namespace csp

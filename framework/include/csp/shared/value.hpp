@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "csp/shared/detail/synchronized.hpp"
@@ -26,6 +27,12 @@ class ValueState : public Guarded {
     using result = void;
     T value;
   };
+  using remote_ops = std::tuple<Get, Set>;
+  static constexpr bool holds_messages = message<T>;
+  static const std::string& type_name() {
+    static const std::string name = compose("Value", {message_name<T>()});
+    return name;
+  }
 
   void handle(Get&, Reply<T>& reply) {
     if (admitted(reply)) reply.answer(value_);
@@ -54,7 +61,7 @@ class Value : public detail::Synchronized<detail::ValueState<T>> {
  public:
   explicit Value(T initial = T{}) : Value(detail::make_owner(), std::move(initial)) {}
   /// A value run by `owner` (a Manager's).
-  Value(const std::shared_ptr<detail::Owner>& owner, T initial)
+  explicit Value(const std::shared_ptr<detail::Owner>& owner, T initial = T{})
       : detail::Synchronized<State>(owner, "Value", std::move(initial)) {}
 
   T get() const { return this->call(typename State::Get{}); }

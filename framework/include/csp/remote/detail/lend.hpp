@@ -1,5 +1,6 @@
-// Channel ends a runtime lends to its multiprocess children: the parent registers each end under
-// a token with an internal loopback server; the child joins it there and its end stands for it.
+// Channel ends and shared objects a runtime lends to its multiprocess children: the parent
+// registers each under a token with an internal loopback server; the child joins the end (or
+// uses the object) there.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include "csp/detail/transfer.hpp"
 #include "csp/message_type.hpp"
 #include "csp/remote/connect.hpp"
+#include "csp/shared/detail/served.hpp"
 
 namespace csp::detail {
 
@@ -58,6 +60,14 @@ struct LentEndRef {
 };
 CSP_MESSAGE_TYPE(LentEndRef);
 
+/// What a child is told about a lent shared object.
+struct LentObjectRef {
+  std::uint16_t port = 0;
+  std::string key;
+  std::uint64_t token = 0;
+};
+CSP_MESSAGE_TYPE(LentObjectRef);
+
 /// The ends lent for one run of a child. Lending starts the internal server on first use;
 /// the destructor withdraws the tokens, then waits (a few seconds at most) until the child's
 /// connection has let go of its ends, so that the child's process ends after what it did to
@@ -73,10 +83,11 @@ class Loans {
   LentEndRef lend(const End& end) {
     return add(std::make_shared<LentEndOf<End>>(end));
   }
+  LentObjectRef lend_object(std::shared_ptr<ServedObject> object);
 
  private:
   LentEndRef add(std::shared_ptr<LentEnd> end);
-  std::vector<std::uint64_t> tokens_;
+  std::vector<std::uint64_t> tokens_;  // of ends and objects
   std::vector<std::weak_ptr<LentEnd>> ends_;
 };
 
@@ -90,5 +101,8 @@ End borrow(const LentEndRef& ref) {
   core->open(core);
   return End(std::move(core));
 }
+
+/// In the child: the object the parent lent, which must be a `type`.
+std::shared_ptr<const RemoteObject> attach_lent(const LentObjectRef& ref, const std::string& type);
 
 }  // namespace csp::detail

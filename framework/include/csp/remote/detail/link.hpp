@@ -46,7 +46,14 @@ class Link {
   /// leave with others.
   virtual void write(std::uint32_t id, std::uint64_t seq, std::span<const std::byte> message, bool batched) = 0;
   virtual void cancel(std::uint32_t id, std::uint64_t seq) = 0;
-  /// The channel's last local handle is gone.
+  /// Uses the shared object `object` of the served manager `manager` (or the object lent under
+  /// token `object` if `manager` is empty), which must be a `type`; its id on this link.
+  /// csp::Error if there is no such object or it is of another type.
+  virtual std::uint32_t attach(const std::string& manager, const std::string& object, const std::string& type) = 0;
+  /// Sends one encoded request to object `id` and waits for its encoded answer; csp::Error with
+  /// the serving side's message if it failed there, or if the connection is gone.
+  virtual std::vector<std::byte> call(std::uint32_t id, std::span<const std::byte> request) = 0;
+  /// The channel's (or shared object's) last local handle is gone.
   virtual void close(std::uint32_t id) noexcept = 0;
 
  protected:

@@ -16,6 +16,7 @@
 #include <variant>
 
 #include "csp/detail/completion.hpp"
+#include "csp/shared/detail/remote_object.hpp"
 
 namespace csp::detail {
 
@@ -175,15 +176,19 @@ void stop_owners() noexcept;
 [[noreturn]] void throw_stopped();
 
 /// A shared object: its state and the owner that runs every request on it. Only the owner
-/// touches `state` after construction.
+/// touches `state` after construction. An object served by another OS process has `remote`
+/// set: its requests among the state's `remote_ops` go there, and its owner refuses the rest.
 template <class State>
 struct Object {
+  using state_type = State;
+
   template <class... Args>
   explicit Object(std::shared_ptr<Owner> o, Args&&... args)
       : owner(std::move(o)), state(std::forward<Args>(args)...) {}
 
   std::shared_ptr<Owner> owner;
   State state;
+  std::shared_ptr<const RemoteObject> remote;
 };
 
 /// A request `Op` (a plain struct naming its result type `Op::result`) addressed to a State,
@@ -257,6 +262,9 @@ class Handle {
   /// undo posted, so what the caller can no longer use goes back (a lock, a queue item).
   template <class Op>
   answer_t<typename Op::result> call(Op op) const {
+    if constexpr (crosses<State, Op>)
+      if (object_->remote) [[unlikely]]
+        return call_remote<State, Op, answer_t<typename Op::result>>(*object_->remote, op);
     return await(start(std::move(op)));
   }
 

@@ -1,0 +1,72 @@
+// A shared object served by another OS process, as its handles see it: a request crosses as its
+// index among the state's `remote_ops` and its fields, and its answer comes back encoded.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <tuple>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "csp/detail/serialize.hpp"
+
+namespace csp::detail {
+
+/// The connection of a handle to an object served elsewhere.
+class RemoteObject {
+ public:
+  virtual ~RemoteObject() = default;
+  /// Sends one encoded request and waits for the encoded answer; csp::Error with the serving
+  /// side's message if the request failed there, or if the connection is gone.
+  virtual std::vector<std::byte> call(std::span<const std::byte> request) const = 0;
+};
+
+template <class Op, class Ops>
+struct op_index;
+template <class Op, class... Ops>
+struct op_index<Op, std::tuple<Ops...>> {
+  static constexpr std::size_t value = [] {
+    std::size_t i = 0;
+    ((std::is_same_v<Op, Ops> ? false : (++i, true)) && ...);
+    return i;
+  }();
+};
+
+/// Whether other OS processes may use a State (it lists the requests that cross as
+/// `remote_ops`, and holds message types).
+template <class State>
+concept remote_state = requires { typename State::remote_ops; } && State::holds_messages;
+
+/// Whether `Op` is one of the requests State serves to other processes.
+template <class State, class Op>
+concept crosses = remote_state<State> && op_index<Op, typename State::remote_ops>::value <
+                                             std::tuple_size_v<typename State::remote_ops>;
+
+/// The encoding of `op`'s result, or nothing for a void one.
+template <class R>
+void encode_answer(const R& answer, std::vector<std::byte>& out) {
+  if constexpr (!std::is_same_v<R, std::monostate>) encode(answer, out);
+}
+template <class R>
+R decode_answer(std::span<const std::byte> in) {
+  if constexpr (std::is_same_v<R, std::monostate>) return {};
+  else return decode<R>(in);
+}
+
+/// The name requests are decoded under in error messages.
+inline constexpr std::string_view request_name = "shared-object request";
+
+/// Sends `op` to the object behind `remote` and returns its answer.
+template <class State, class Op, class R>
+R call_remote(const RemoteObject& remote, const Op& op) {
+  std::vector<std::byte> request;
+  request.reserve(64);  // also keeps GCC 12 from a false -Wnonnull on a known-empty vector
+  Encoder out(request, request_name);
+  out.put(static_cast<std::uint8_t>(op_index<Op, typename State::remote_ops>::value));
+  out.put(op);
+  return decode_answer<R>(remote.call(request));
+}
+
+}  // namespace csp::detail

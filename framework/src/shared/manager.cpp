@@ -1,0 +1,79 @@
+// The named managers of this runtime, found by the sessions of csp::serve, and the owner that
+// stands for objects served by another OS process.
+
+#include <map>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "csp/shared/manager.hpp"
+
+namespace csp::detail {
+
+namespace {
+
+struct Managers {
+  std::mutex mutex;
+  std::map<std::string, std::weak_ptr<Directory>> named;
+};
+
+Managers& managers() {
+  static Managers* m = new Managers;  // managers may go during exit
+  return *m;
+}
+
+class RefusingOwner final : public Owner {
+ public:
+  bool post(std::shared_ptr<Call>) override {
+    throw Error(
+        "a shared object served by another process takes only its plain requests: update(fn), "
+        "locks, waits with a timeout and the unnamed objects of a connected Manager do not cross");
+  }
+};
+
+}  // namespace
+
+Error wrong_object_type(const std::string& manager, const std::string& object, const std::string& held,
+                        const std::string& wanted) {
+  return Error(fmt::format("object '{}' of manager '{}' is a '{}', not a '{}'", object, manager, held, wanted));
+}
+
+std::shared_ptr<ServedObject> Directory::find(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  auto it = objects_.find(name);
+  return it == objects_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Directory> register_manager(const std::string& name) {
+  Managers& m = managers();
+  std::lock_guard lock(m.mutex);
+  std::weak_ptr<Directory>& slot = m.named[name];
+  if (!slot.expired()) throw Error(fmt::format("a manager named '{}' exists already", name));
+  auto directory = std::make_shared<Directory>(name);
+  slot = directory;
+  return directory;
+}
+
+std::shared_ptr<ServedObject> find_served(const std::string& manager, const std::string& object,
+                                          std::string& refusal) {
+  std::shared_ptr<Directory> directory;
+  {
+    Managers& m = managers();
+    std::lock_guard lock(m.mutex);
+    if (auto it = m.named.find(manager); it != m.named.end()) directory = it->second.lock();
+  }
+  if (!directory) {
+    refusal = fmt::format("no manager '{}' is served here", manager);
+    return nullptr;
+  }
+  std::shared_ptr<ServedObject> found = directory->find(object);
+  if (!found) refusal = fmt::format("manager '{}' has no object '{}'", manager, object);
+  return found;
+}
+
+std::shared_ptr<Owner> refusing_owner() {
+  static const auto* owner = new std::shared_ptr<Owner>(std::make_shared<RefusingOwner>());  // used during exit
+  return *owner;
+}
+
+}  // namespace csp::detail

@@ -1,0 +1,167 @@
+// Shared objects across OS processes: a named Manager served with csp::serve and used by real
+// child processes through csp::Manager(name, Connect), and Dict, List and Value handles passed
+// to multiprocess children as arguments.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <csp/csp.hpp>
+
+namespace {
+
+const std::string key = "manager-test-key";
+
+// One served port for the whole binary: csp::serve keeps this runtime serving for good.
+std::uint16_t served_port() {
+  static const std::uint16_t port = csp::serve(0, {.auth_key = key});
+  return port;
+}
+
+// What a child's request did: its answer, or the csp::Error's message.
+template <class F>
+std::string attempt(F f) {
+  try {
+    return f();
+  } catch (const csp::Error& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+auto UseInventory = csp::multiprocess([](int port, std::string auth) {
+  csp::Manager m("inventory", csp::Connect{"127.0.0.1", static_cast<std::uint16_t>(port), auth});
+  auto stock = m.dict<std::string, int>("stock");
+  int apples = stock.get("apples");
+  stock.set("pears", apples + 2);
+  auto log = m.list<std::string>("log");
+  log.append("child");
+  log.extend({"a", "b"});
+  auto total = m.value<long>("total");
+  total.set(total.get() + 40);
+  std::vector<std::string> seen;
+  for (auto& [k, v] : stock.items()) seen.push_back(k + "=" + std::to_string(v));
+  seen.push_back(std::to_string(stock.size()) + " entries, " + std::to_string(log.size()) + " logged");
+  seen.push_back(attempt([&] { return std::to_string(stock.get("plums")); }));
+  return seen;
+});
+
+TEST(RemoteManager, ChildUsesServedDictListAndValue) {
+  csp::Manager m("inventory");
+  auto stock = m.dict<std::string, int>("stock");
+  stock.set("apples", 3);
+  m.list<std::string>("log").append("parent");
+  m.value<long>("total", 2);
+  auto [seen] = csp::Parallel(UseInventory(static_cast<int>(served_port()), key));
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0], "apples=3");
+  EXPECT_EQ(seen[1], "pears=5");
+  EXPECT_EQ(seen[2], "2 entries, 4 logged");
+  EXPECT_EQ(seen[3], "error: key 'plums' not found in '" + stock.name() + "'");
+  EXPECT_EQ(stock.get("pears"), 5);
+  EXPECT_EQ(m.list<std::string>("log").snapshot(), (std::vector<std::string>{"parent", "child", "a", "b"}));
+  EXPECT_EQ(m.value<long>("total").get(), 42);
+}
+
+// Every way a connected manager refuses: each message, in order.
+auto Misuse = csp::multiprocess([](int port, std::string auth) {
+  csp::Connect at{"127.0.0.1", static_cast<std::uint16_t>(port), auth};
+  csp::Manager m("warehouse", at);
+  std::vector<std::string> errors;
+  errors.push_back(attempt([&] { return std::to_string(m.list<int>("stock").size()); }));
+  errors.push_back(attempt([&] { return std::to_string(m.dict<std::string, int>("nothing").size()); }));
+  errors.push_back(attempt([&] {
+    return std::to_string(csp::Manager("nobody", at).dict<std::string, int>("stock").size());
+  }));
+  auto stock = m.dict<std::string, int>("stock");
+  errors.push_back(attempt([&] { return std::to_string(stock.update("x", [](int& v) { return ++v; })); }));
+  auto count = m.value<int>("count");
+  errors.push_back(attempt([&] {
+    count.get_lock().acquire();
+    return std::string("locked");
+  }));
+  errors.push_back(attempt([&] { return std::to_string(m.dict<std::string, int>().size()); }));
+  csp::Connect wrong{at.host, at.port, "not the key"};
+  errors.push_back(attempt([&] { return std::to_string(csp::Manager("warehouse", wrong).value<int>("count").get()); }));
+  return errors;
+});
+
+TEST(RemoteManager, MisuseIsAnErrorNamingWhat) {
+  csp::Manager m("warehouse");
+  m.dict<std::string, int>("stock");
+  m.value<int>("count");
+  auto [errors] = csp::Parallel(Misuse(static_cast<int>(served_port()), key));
+  ASSERT_EQ(errors.size(), 7u);
+  EXPECT_NE(errors[0].find("object 'stock' of manager 'warehouse' is a 'Dict<string,i32>', not a 'List<i32>'"),
+            std::string::npos)
+      << errors[0];
+  EXPECT_NE(errors[1].find("manager 'warehouse' has no object 'nothing'"), std::string::npos) << errors[1];
+  EXPECT_NE(errors[2].find("no manager 'nobody' is served here"), std::string::npos) << errors[2];
+  for (int i : {3, 4, 5}) EXPECT_NE(errors[i].find("do not cross"), std::string::npos) << errors[i];
+  EXPECT_NE(errors[6].find("refused"), std::string::npos) << errors[6];
+  auto stock = m.dict<std::string, int>("stock");
+  EXPECT_EQ(stock.size(), 0u);  // the update never ran
+}
+
+TEST(RemoteManager, NamesFindTheSameObjectLocally) {
+  csp::Manager m("local-names");
+  m.dict<std::string, int>("d").set("x", 1);
+  auto d = m.dict<std::string, int>("d");
+  EXPECT_EQ(d.get("x"), 1);
+  m.value<int>("v", 7);
+  EXPECT_EQ(m.value<int>("v", 100).get(), 7);  // made once; the second initial value is unused
+  try {
+    m.list<double>("d");
+    ADD_FAILURE() << "no error";
+  } catch (const csp::Error& e) {
+    EXPECT_STREQ(e.what(), "object 'd' of manager 'local-names' is a 'Dict<string,i32>', not a 'List<f64>'");
+  }
+  EXPECT_THROW(csp::Manager("local-names"), csp::Error);  // names are unique per runtime
+}
+
+auto AddKeys = csp::multiprocess([](csp::Dict<std::string, int> d, csp::List<int> l, csp::Value<int> v, int base) {
+  for (int i = 0; i < 1000; ++i) {
+    d.set(std::to_string(base + i), i);
+    l.append(base + i);
+  }
+  if (base > 0) v.set(v.get() + base);
+});
+
+TEST(RemoteManager, HandlesAsMultiprocessArguments) {
+  csp::Manager m;  // anonymous: no serve needed
+  auto d = m.dict<std::string, int>();
+  auto l = m.list<int>();
+  csp::Value<int> v(7);
+  csp::Parallel(AddKeys(d, l, v, 0), AddKeys(d, l, v, 1000));
+  EXPECT_EQ(d.size(), 2000u);
+  EXPECT_EQ(l.size(), 2000u);
+  std::vector<int> items = l.snapshot();
+  std::sort(items.begin(), items.end());
+  for (int i = 0; i < 2000; ++i) ASSERT_EQ(items[static_cast<std::size_t>(i)], i);
+  EXPECT_EQ(v.get(), 1007);
+}
+
+auto WaitForValue = csp::multiprocess([](csp::Dict<std::string, int> d, csp::Value<int> v) {
+  d.set("waiting", 1);
+  return v.get();  // waits: the parent holds the value's lock
+});
+
+TEST(RemoteManager, ChildKilledMidRequestLeavesTheObjectUsable) {
+  csp::Dict<std::string, int> d;
+  csp::Value<int> v(1);
+  v.get_lock().acquire();
+  auto p = WaitForValue(d, v);
+  p.start();
+  while (!d.contains("waiting")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  p.terminate();
+  p.join();
+  v.get_lock().release();
+  v.set(2);
+  EXPECT_EQ(v.get(), 2);
+}
+
+}  // namespace
