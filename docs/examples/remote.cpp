@@ -1,10 +1,12 @@
-// Porting guide, remote channels: PyCSP's Channel('A', connect=...) as csp::serve and
-// csp::Connect, with a user message type. docs/porting.md shows the marked snippets.
+// Porting guide, remote channels and managers: PyCSP's Channel('A', connect=...) and Python's
+// BaseManager as csp::serve and csp::Connect, with a user message type. docs/porting.md shows
+// the marked snippets.
 
 #include <csp/csp.hpp>
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "check.hpp"
 
@@ -25,6 +27,16 @@ auto Plotter = csp::multiprocess([](std::uint16_t port, std::string key) {
   csp::retire(out);  // the serving side's reader sees ChannelRetireException
 });
 // [/connect]
+
+// [manager_connect]
+// The other program: uses the dict and list of the served manager "inventory", by name.
+auto Restock = csp::multiprocess([](std::uint16_t port, std::string key) {
+  csp::Manager m("inventory", csp::Connect{"127.0.0.1", port, key});
+  auto stock = m.dict<std::string, int>("stock");  // csp::Error if "stock" is not that type
+  stock.set("pears", stock.get("apples") + 2);  // each request is one round trip
+  m.list<std::string>("log").append("restocked");
+});
+// [/manager_connect]
 
 int main() {
   csp::multiprocess_main();
@@ -58,6 +70,16 @@ int main() {
     mismatch = std::string(e.what()).find("carries 'Point', not 'i32'") != std::string::npos;
   }
   check(mismatch, "joining with another message type names both types");
+
+  // [manager_serve]
+  csp::Manager m("inventory");  // named managers are served too (also those made later)
+  auto stock = m.dict<std::string, int>("stock");  // the same dict for the same name
+  stock.set("apples", 3);
+  auto log = m.list<std::string>("log");
+  csp::Parallel(Restock(port, "secret"));
+  // [/manager_serve]
+  check(stock.get("pears") == 5 && log.snapshot() == std::vector<std::string>{"restocked"},
+        "a child process used the served dict and list");
   csp::shutdown();
   std::puts("remote: all examples passed");
 }
