@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 #include <tuple>
@@ -191,15 +192,21 @@ class Session final : public TransferDone {
     auto it = objects_.find(f.id);
     if (it == objects_.end()) throw wire::ProtocolError(fmt::format("unknown object id {}", f.id));
     std::vector<std::byte> answer;
+    std::optional<std::string> error;
     try {
       answer = it->second->call(f.tail);
     } catch (const std::exception& e) {
-      answer.clear();
-      encode(std::string(e.what()), answer);
-      socket_.send(Kind::failed, f.id, f.seq, answer);
+      error = e.what();
+    } catch (...) {  // from a user type's copy, say: the session goes on
+      error = "an exception that is not a std::exception";
+    }
+    if (!error) {
+      socket_.send(Kind::answer, f.id, f.seq, answer);
       return;
     }
-    socket_.send(Kind::answer, f.id, f.seq, answer);
+    answer.clear();
+    encode(*error, answer);
+    socket_.send(Kind::failed, f.id, f.seq, answer);
   }
 
   void refuse(std::uint32_t id, const std::string& refusal) {
