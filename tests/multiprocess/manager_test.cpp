@@ -85,6 +85,10 @@ auto Misuse = csp::multiprocess([](int port, std::string auth) {
     return std::string("locked");
   }));
   errors.push_back(attempt([&] { return std::to_string(m.dict<std::string, int>().size()); }));
+  csp::Value<int> local(0);  // its update function must not wait for another process
+  errors.push_back(attempt([&] {
+    return std::to_string(local.update([&](int& v) { return v = static_cast<int>(stock.size()); }));
+  }));
   csp::Connect wrong{at.host, at.port, "not the key"};
   errors.push_back(attempt([&] { return std::to_string(csp::Manager("warehouse", wrong).value<int>("count").get()); }));
   return errors;
@@ -95,14 +99,15 @@ TEST(RemoteManager, MisuseIsAnErrorNamingWhat) {
   m.dict<std::string, int>("stock");
   m.value<int>("count");
   auto [errors] = csp::Parallel(Misuse(static_cast<int>(served_port()), key));
-  ASSERT_EQ(errors.size(), 7u);
+  ASSERT_EQ(errors.size(), 8u);
   EXPECT_NE(errors[0].find("object 'stock' of manager 'warehouse' is a 'Dict<string,i32>', not a 'List<i32>'"),
             std::string::npos)
       << errors[0];
   EXPECT_NE(errors[1].find("manager 'warehouse' has no object 'nothing'"), std::string::npos) << errors[1];
   EXPECT_NE(errors[2].find("no manager 'nobody' is served here"), std::string::npos) << errors[2];
   for (int i : {3, 4, 5}) EXPECT_NE(errors[i].find("do not cross"), std::string::npos) << errors[i];
-  EXPECT_NE(errors[6].find("refused"), std::string::npos) << errors[6];
+  EXPECT_NE(errors[6].find("inside an update function"), std::string::npos) << errors[6];
+  EXPECT_NE(errors[7].find("refused"), std::string::npos) << errors[7];
   auto stock = m.dict<std::string, int>("stock");
   EXPECT_EQ(stock.size(), 0u);  // the update never ran
 }

@@ -262,9 +262,12 @@ class Handle {
   /// undo posted, so what the caller can no longer use goes back (a lock, a queue item).
   template <class Op>
   answer_t<typename Op::result> call(Op op) const {
-    if constexpr (crosses<State, Op>)
-      if (object_->remote) [[unlikely]]
+    if constexpr (crosses<State, Op>) {
+      if (object_->remote) [[unlikely]] {
+        check_not_in_owner();
         return call_remote<State, Op, answer_t<typename Op::result>>(*object_->remote, op);
+      }
+    }
     return await(start(std::move(op)));
   }
 
