@@ -56,7 +56,6 @@ class Session final : public TransferDone {
   }
 
   void transfer_done(Transfer& t) noexcept override {
-    std::unique_ptr<Transfer> owned;
     Key key;
     {
       std::lock_guard lock(mutex_);
@@ -64,11 +63,16 @@ class Session final : public TransferDone {
       if (it == keys_.end()) return;  // cancelled meanwhile
       key = it->second;
       keys_.erase(it);
-      owned = std::move(transfers_[key]);
-      transfers_.erase(key);
-      if (transfers_.empty()) drained_.notify_all();
     }
-    reply(key, *owned);
+    // The transfer leaves transfers_ only once answered: a session whose peer has left waits
+    // for that before it goes, socket and all (a reader taking a kept write calls this).
+    reply(key, t);
+    std::unique_ptr<Transfer> owned;
+    std::lock_guard lock(mutex_);
+    auto it = transfers_.find(key);
+    owned = std::move(it->second);
+    transfers_.erase(it);
+    if (transfers_.empty()) drained_.notify_all();
   }
 
  private:
@@ -289,7 +293,7 @@ class Session final : public TransferDone {
           keys_.erase(it->second.get());
           it = transfers_.erase(it);
         } else {
-          ++it;  // kept, or claimed by a partner who is about to call transfer_done
+          ++it;  // kept, or claimed by a partner, who answers it in transfer_done
         }
       }
       drained_.wait(lock, [this] { return transfers_.empty(); });
