@@ -58,9 +58,11 @@ void Fiber::wake() { home_->schedule(this); }
 
 void Fiber::unwind() noexcept {
   // A fiber that never started runs its body without the process, which gives its stack back
-  // the ordinary way (Boost's unwinding would run on a stack the sanitizers were not told of).
+  // the ordinary way (Boost's unwinding would run on a stack the sanitizers were not told of);
+  // the process ends as one unwound does.
   if (std::shared_ptr<ProcessBase> never_started = std::move(owner_)) {
     resume();
+    never_started->end_never_run();
     return;
   }
   // A started one is resumed with Boost's forced_unwind, running its destructors.

@@ -206,6 +206,27 @@ TEST(Fault, ShutdownEndsProcessesThatKeepEachOtherBusy) {
   }
 }
 
+// Regression: a process started but not yet run when shutdown() stopped its executor was
+// dropped without ending, so joining its handle hung. The starter holds the executor's thread
+// until shutdown() has begun, with the late process queued behind it.
+TEST(Fault, ShutdownEndsAProcessThatNeverRan) {
+  auto late = csp::Process<>([] {});
+  std::promise<void> started, stopping;
+  auto starter = csp::Process<>([&late, &started, stopping = stopping.get_future()] {
+    late.start();  // on this executor, runnable once this one yields
+    started.set_value();
+    stopping.wait();
+    std::this_thread::sleep_for(200ms);  // lets shutdown() stop the executor first
+  });
+  starter.start();
+  started.get_future().wait();
+  stopping.set_value();
+  csp::shutdown();
+  EXPECT_TRUE(starter.join(5s));
+  ASSERT_TRUE(late.join(5s));
+  EXPECT_FALSE(late.is_alive());
+}
+
 // Regression: processes runnable when the runtime stopped kept counting as activity, so the
 // next runtime never saw a deadlock again.
 TEST(Fault, DeadlockDetectedAfterShutdownStoppedBusyProcesses) {

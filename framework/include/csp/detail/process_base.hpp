@@ -61,6 +61,9 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
 
   /// Runs the body on the calling context; the runtime calls it once.
   void run();
+  /// Ends, as terminated, a started process whose body will never run (its runtime stopped
+  /// first), so that its handle can be joined; the runtime calls it instead of run().
+  void end_never_run() { finish(-15); }
   /// Counts `latch` down when the process ends; false (and nothing) if it has ended already.
   bool watch(GroupLatch& latch);
   /// Forgets `latch` (its waiter gave up: a deadlock); after this the process won't touch it.
