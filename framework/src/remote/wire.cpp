@@ -9,7 +9,6 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -63,34 +62,17 @@ void Socket::flush() {
   send_queued();
 }
 
-bool Socket::send_all(msghdr& msg) {
-  for (;;) {
-    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    for (auto done = static_cast<std::size_t>(n); done > 0;) {  // skip what was sent
-      std::size_t step = std::min(done, msg.msg_iov->iov_len);
-      msg.msg_iov->iov_base = static_cast<char*>(msg.msg_iov->iov_base) + step;
-      msg.msg_iov->iov_len -= step;
-      done -= step;
-      if (msg.msg_iov->iov_len == 0 && msg.msg_iovlen > 1) {
-        ++msg.msg_iov;
-        --msg.msg_iovlen;
-      }
-    }
-    if (msg.msg_iov->iov_len == 0) return true;
-  }
-}
-
 bool Socket::send_queued() {
-  if (out_.empty()) return true;
-  iovec part{out_.data(), out_.size()};
-  msghdr msg{};
-  msg.msg_iov = &part;
-  msg.msg_iovlen = 1;
-  bool sent = send_all(msg);
+  bool sent = true;
+  for (std::size_t done = 0; done < out_.size();) {
+    ssize_t n = ::send(fd_, out_.data() + done, out_.size() - done, MSG_NOSIGNAL);
+    if (n >= 0) {
+      done += static_cast<std::size_t>(n);
+    } else if (errno != EINTR) {
+      sent = false;
+      break;
+    }
+  }
   out_.clear();
   if (out_.capacity() > receive_chunk) out_.shrink_to_fit();  // after a large message
   return sent;

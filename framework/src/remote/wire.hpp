@@ -11,8 +11,6 @@
 #include <thread>
 #include <vector>
 
-struct msghdr;
-
 namespace csp::detail::wire {
 
 enum class Kind : std::uint8_t {
@@ -87,7 +85,6 @@ class Socket {
   std::optional<std::uint32_t> next_length() const noexcept;
   /// Whether all of the next frame is in; ProtocolError if its length is not allowed.
   bool whole_frame(std::uint32_t limit) const;
-  bool send_all(msghdr& msg);
   // These two with send_mutex_ held.
   void queue(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail);
   bool send_queued();
