@@ -180,4 +180,25 @@ TEST(MultiprocessChannels, FailingChildPoisonsItsEnds) {
   }
 }
 
+TEST(MultiprocessChannels, EndMovedFromIsAnErrorBeforeTheChildStarts) {
+  csp::Channel<int> c("moved");
+  auto out = -c;
+  auto kept = std::move(out);
+  auto p = Five(out);
+  p.start();
+  ASSERT_TRUE(p.join(10s));
+  try {
+    p.result();
+    ADD_FAILURE() << "a moved-from end was lent to the child";
+  } catch (const csp::Error& e) {
+    EXPECT_EQ(std::string(e.what()), "channel 'moved': an end moved from was passed to a multiprocess child");
+  }
+  // The end it was moved to still writes.
+  auto in = +c;
+  auto w = LocalWriter(kept, 7, 1);
+  w.start();
+  EXPECT_EQ(in(), 7);
+  ASSERT_TRUE(w.join(10s));
+}
+
 }  // namespace

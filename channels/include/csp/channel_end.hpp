@@ -66,6 +66,8 @@ class ChannelEnd {
 
   const std::string& channel_name() const { return join()->core->name(); }
   bool retired() const noexcept { return !moved() && join()->retired.load(); }
+  /// Whether this end was moved from: it then only names its channel.
+  bool moved() const noexcept { return bits_ & moved_bit; }
 
   /// The channel core, for alternation guards: throws as an operation would.
   ChannelCore<T>& core() const { return usable(); }
@@ -91,7 +93,6 @@ class ChannelEnd {
   static constexpr std::uintptr_t moved_bit = 1;
   static_assert(alignof(Join<T>) > moved_bit);
   Join<T>* join() const noexcept { return reinterpret_cast<Join<T>*>(bits_ & ~moved_bit); }
-  bool moved() const noexcept { return bits_ & moved_bit; }
 
   std::uintptr_t bits_;  // the join is never null
 };

@@ -79,8 +79,11 @@ class Loans {
   Loans& operator=(const Loans&) = delete;
   ~Loans();
 
+  /// csp::Error for an end moved from, before the child starts: it could not use it either.
   template <class End>
   LentEndRef lend(const End& end) {
+    if (end.moved())
+      throw Error("channel '" + end.channel_name() + "': an end moved from was passed to a multiprocess child");
     return add(std::make_shared<LentEndOf<End>>(end));
   }
   LentObjectRef lend_object(std::shared_ptr<ServedObject> object);
