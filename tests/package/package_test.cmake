@@ -21,15 +21,12 @@ if(CONFIG)
   set(config_args --config ${CONFIG})
 endif()
 
-# Flags every consumer build shares: the same toolchain and build type as csp's build, and the
-# sanitizer runtime when csp was built with one.
+# Flags every consumer build shares: the same toolchain as csp's build, and the sanitizer
+# runtime when csp was built with one.
 set(common_args -G ${GENERATOR} -DCMAKE_CXX_COMPILER=${CXX_COMPILER}
   -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON)
 if(MAKE_PROGRAM)
   list(APPEND common_args -DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM})
-endif()
-if(CONFIG)
-  list(APPEND common_args -DCMAKE_BUILD_TYPE=${CONFIG})
 endif()
 if(SANITIZE)
   list(APPEND common_args -DCMAKE_CXX_FLAGS=-fsanitize=${SANITIZE}
@@ -69,10 +66,11 @@ endfunction()
 # (a) The installed package.
 step("install the build into ${prefix}" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix}
   ${config_args})
-consumer(installed -DCMAKE_PREFIX_PATH=${prefix})
+consumer(installed -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=${CONFIG})
 if(NOT configure_output MATCHES "csp config: ${prefix}/")
   message(FATAL_ERROR "package test: find_package did not use ${prefix}:\n${configure_output}")
 endif()
 
-# (b) The source tree, built as part of the consumer.
+# (b) The source tree, built as part of the consumer. It compiles all of csp again, so without
+# optimization (no build type): it only has to show that add_subdirectory works.
 consumer(subdirectory -DCSP_SOURCE_DIR=${SOURCE_DIR})
