@@ -7,7 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -150,8 +150,10 @@ void Socket::receive_timeout(int seconds) noexcept {
 }
 
 std::vector<std::byte> make_nonce() {
+  // From the kernel, not RAND_bytes: OpenSSL would keep a random generator per session thread,
+  // which its exit handler frees while nothing orders that with the thread's last use.
   std::vector<std::byte> nonce(nonce_size);
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), static_cast<int>(nonce.size())) != 1)
+  if (::getrandom(nonce.data(), nonce.size(), 0) != static_cast<ssize_t>(nonce.size()))
     throw std::runtime_error("csp: no random bytes for the authentication challenge");
   return nonce;
 }
