@@ -3,9 +3,13 @@
 // to multiprocess children as arguments.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <numeric>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -167,6 +171,146 @@ TEST(RemoteManager, ChildKilledMidRequestLeavesTheObjectUsable) {
   v.get_lock().release();
   v.set(2);
   EXPECT_EQ(v.get(), 2);
+}
+
+// Python's BaseManager example: a served queue, a producer and a consumer in other processes.
+csp::Manager connect_jobs(int port, const std::string& auth) {
+  return csp::Manager("jobs", csp::Connect{"127.0.0.1", static_cast<std::uint16_t>(port), auth});
+}
+
+auto Produce = csp::multiprocess([](int port, std::string auth) {
+  auto q = connect_jobs(port, auth).queue<int>("q");
+  for (int i = 1; i <= 1000; ++i) q.put(i);
+});
+
+auto Consume = csp::multiprocess([](int port, std::string auth) {
+  csp::Manager m = connect_jobs(port, auth);
+  auto q = m.queue<int>("q");
+  m.value<int>("consumers").set(1);
+  std::vector<int> got;
+  for (int i = 0; i < 1000; ++i) got.push_back(q.get());
+  return got;
+});
+
+void expect_each_once(std::vector<int> got) {
+  ASSERT_EQ(got.size(), 1000u);
+  EXPECT_EQ(std::accumulate(got.begin(), got.end(), 0L), 500500L);
+  std::sort(got.begin(), got.end());
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(got[static_cast<std::size_t>(i)], i + 1);
+}
+
+// Starts `consumer` and returns once its first get is (most likely) waiting: the child sets
+// "consumers" just before it.
+template <class R>
+void start_consumer(csp::Process<R>& consumer, const csp::Value<int>& consumers) {
+  consumer.start();
+  while (consumers.get() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+TEST(RemoteQueue, ProducerAndConsumerInOtherProcesses) {
+  csp::Manager m("jobs");
+  auto q = m.queue<int>("q", 10);  // bounded: the producer waits for the consumer too
+  m.value<int>("consumers", 0);
+  auto [got, done] = csp::Parallel(Consume(static_cast<int>(served_port()), key),
+                                   Produce(static_cast<int>(served_port()), key));
+  expect_each_once(std::move(got));
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(RemoteQueue, ConsumerWaitsBeforeTheProducerStarts) {
+  csp::Manager m("jobs");
+  auto q = m.queue<int>("q");
+  auto consumers = m.value<int>("consumers", 0);
+  auto consumer = Consume(static_cast<int>(served_port()), key);
+  start_consumer(consumer, consumers);
+  auto producer = Produce(static_cast<int>(served_port()), key);
+  producer.start();
+  producer.join();
+  consumer.join();
+  expect_each_once(consumer.result());
+  EXPECT_EQ(q.qsize(), 0u);
+}
+
+// Two processes of one child, over its one connection: a get waits while a put goes by.
+auto Getter = csp::process([](csp::Queue<int> q, csp::ChannelEndRead<int> getting) {
+  getting();
+  return q.get();
+});
+auto Putter = csp::process([](csp::Queue<int> q, csp::ChannelEndWrite<int> getting, int item) {
+  getting(0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the get is waiting by now, mostly
+  q.put(item);
+});
+
+int get_then_put(const csp::Queue<int>& q, int item) {
+  csp::Channel<int> getting;
+  return std::get<0>(csp::Parallel(Getter(q, getting.reader()), Putter(q, getting.writer(), item)));
+}
+
+auto GetThenPut = csp::multiprocess([](int port, std::string auth) {
+  return get_then_put(connect_jobs(port, auth).queue<int>("q"), 42);
+});
+
+// A queue handle lent to a child as an argument: the same, over the lending connection.
+auto GetThenPutLent = csp::multiprocess([](csp::Queue<int> q) { return get_then_put(q, 7); });
+
+TEST(RemoteQueue, OnePeersGetDoesNotHoldUpItsPut) {
+  csp::Manager m("jobs");
+  auto q = m.queue<int>("q");
+  auto [got] = csp::Parallel(GetThenPut(static_cast<int>(served_port()), key));
+  EXPECT_EQ(got, 42);
+  auto lent = csp::Manager().Queue<int>();
+  auto [got_lent] = csp::Parallel(GetThenPutLent(lent));
+  EXPECT_EQ(got_lent, 7);
+  EXPECT_TRUE(q.empty());
+  EXPECT_TRUE(lent.empty());
+}
+
+auto GetForever = csp::multiprocess([](int port, std::string auth) {
+  csp::Manager m = connect_jobs(port, auth);
+  auto q = m.queue<int>("q");
+  m.value<int>("consumers").set(1);
+  return q.get();
+});
+
+TEST(RemoteQueue, ConsumerKilledWhileWaitingTakesNothing) {
+  csp::Manager m("jobs");
+  auto q = m.queue<int>("q");
+  auto consumers = m.value<int>("consumers", 0);
+  auto consumer = GetForever(static_cast<int>(served_port()), key);
+  start_consumer(consumer, consumers);
+  ASSERT_EQ(::kill(*consumer.pid(), SIGKILL), 0);
+  consumer.join();
+  EXPECT_EQ(consumer.exitcode(), -SIGKILL);
+  q.put(5);
+  EXPECT_EQ(q.get(std::chrono::seconds(30)), std::optional<int>(5));
+  EXPECT_TRUE(q.empty());
+}
+
+auto QueueMisuse = csp::multiprocess([](int port, std::string auth) {
+  auto q = connect_jobs(port, auth).queue<int>("q", 3);
+  std::vector<std::string> seen;
+  seen.push_back(attempt([&] { return std::to_string(q.get(std::chrono::milliseconds(1)).value_or(-1)); }));
+  seen.push_back(std::to_string(q.try_get().value_or(-1)));
+  q.put(1);
+  seen.push_back(std::to_string(q.maxsize()) + " " + std::to_string(q.qsize()));
+  q.close();
+  seen.push_back(attempt([&] { return std::to_string(q.get()); }));
+  seen.push_back(attempt([&] { return std::to_string(q.get()); }));
+  return seen;
+});
+
+TEST(RemoteQueue, TimedGetIsAnErrorOtherRequestsCross) {
+  csp::Manager m("jobs");
+  m.queue<int>("q", 3);
+  auto [seen] = csp::Parallel(QueueMisuse(static_cast<int>(served_port()), key));
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_NE(seen[0].find("do not cross"), std::string::npos) << seen[0];
+  EXPECT_EQ(seen[1], "-1");
+  EXPECT_EQ(seen[2], "3 1");
+  EXPECT_EQ(seen[3], "1");
+  EXPECT_NE(seen[4].find("is closed and empty"), std::string::npos) << seen[4];
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <system_error>
 #include <thread>
 #include <tuple>
@@ -38,6 +39,42 @@ namespace csp::detail {
 namespace {
 
 using wire::Kind;
+
+// Where the answers to one peer's requests go: its socket, until its session ends.
+class Answers final : public Requester {
+ public:
+  explicit Answers(wire::Socket& socket) noexcept : socket_(&socket) {}
+
+  void track(std::uint64_t seq, std::shared_ptr<Call> call) override {
+    std::lock_guard lock(mutex_);
+    unanswered_.insert_or_assign(seq, std::move(call));
+  }
+
+  bool answer(std::uint32_t id, std::uint64_t seq, bool failed, std::span<const std::byte> tail) noexcept override {
+    std::lock_guard lock(mutex_);  // held while sending: end() waits for it to let go of the socket
+    unanswered_.erase(seq);
+    // A peer seen gone gets nothing (its session may not have noticed yet): what the answer
+    // took goes back instead.
+    return socket_ && !socket_->peer_gone() && socket_->send(failed ? Kind::failed : Kind::answer, id, seq, tail);
+  }
+
+  // The peer has gone: its requests still parked in an owner are abandoned (the owner takes
+  // nothing for them); one answered meanwhile finds no socket, and gives back what it took.
+  void end() noexcept {
+    std::map<std::uint64_t, std::shared_ptr<Call>> unanswered;
+    {
+      std::lock_guard lock(mutex_);
+      socket_ = nullptr;
+      unanswered.swap(unanswered_);
+    }
+    for (auto& [seq, call] : unanswered) call->abandon();
+  }
+
+ private:
+  std::mutex mutex_;
+  wire::Socket* socket_;
+  std::map<std::uint64_t, std::shared_ptr<Call>> unanswered_;
+};
 
 class Session final : public TransferDone {
  public:
@@ -189,28 +226,16 @@ class Session final : public TransferDone {
     grant(f.id, 0);
   }
 
-  // Runs the request here, in the session's thread: a request that waits (for the object's
-  // lock, held by a process of this runtime) holds up this peer's later requests, as a
-  // Python manager's connection does.
+  // Hands the request to the object's owner: the answer is sent when the owner gives it, so a
+  // request that waits (a queue's get) holds up none of this peer's later ones.
   void call(const wire::Frame& f) {
     auto it = objects_.find(f.id);
     if (it == objects_.end()) throw wire::ProtocolError(fmt::format("unknown object id {}", f.id));
-    std::vector<std::byte> answer;
-    std::optional<std::string> error;
     try {
-      answer = it->second->call(f.tail);
-    } catch (const std::exception& e) {
-      error = e.what();
-    } catch (...) {  // from a user type's copy, say: the session goes on
-      error = "an exception that is not a std::exception";
+      it->second->start(f.tail, f.id, f.seq, answers_);
+    } catch (...) {  // a malformed request: it fails, the session goes on
+      answers_->answer(f.id, f.seq, true, failure_message(std::current_exception()));
     }
-    if (!error) {
-      socket_.send(Kind::answer, f.id, f.seq, answer);
-      return;
-    }
-    answer.clear();
-    encode(*error, answer);
-    socket_.send(Kind::failed, f.id, f.seq, answer);
   }
 
   void refuse(std::uint32_t id, const std::string& refusal) {
@@ -298,6 +323,7 @@ class Session final : public TransferDone {
       }
       drained_.wait(lock, [this] { return transfers_.empty(); });
     }
+    answers_->end();
     channels_.clear();
     objects_.clear();
   }
@@ -308,6 +334,7 @@ class Session final : public TransferDone {
   bool lending_;
   std::map<std::uint32_t, Attached> channels_;  // touched only by the session's thread
   std::map<std::uint32_t, std::shared_ptr<ServedObject>> objects_;  // the same
+  std::shared_ptr<Answers> answers_ = std::make_shared<Answers>(socket_);
   std::mutex mutex_;                            // guards the two maps below
   std::condition_variable drained_;
   std::map<Key, std::unique_ptr<Transfer>> transfers_;

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <poll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -142,6 +143,11 @@ void Socket::shutdown() noexcept {
   std::lock_guard lock(send_mutex_);
   send_queued();  // the last frames (a retire, a close) may wait behind a burst
   ::shutdown(fd_, SHUT_RDWR);
+}
+
+bool Socket::peer_gone() const noexcept {
+  pollfd p{fd_, POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
 void Socket::receive_timeout(int seconds) noexcept {

@@ -77,6 +77,9 @@ class Socket {
   /// Sends the queued frames, then wakes a blocked receive() with the end of the stream;
   /// sends fail from now on.
   void shutdown() noexcept;
+  /// Whether the peer has closed its end (or the connection is broken) by now: what is sent
+  /// from now on would go nowhere.
+  bool peer_gone() const noexcept;
   /// Receives time out after `seconds` (0: never).
   void receive_timeout(int seconds) noexcept;
 

@@ -1,8 +1,11 @@
 // The named managers of this runtime, found by the sessions of csp::serve, and the owner that
 // stands for objects served by another OS process.
 
+#include <exception>
 #include <map>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -69,6 +72,18 @@ std::shared_ptr<ServedObject> find_served(const std::string& manager, const std:
   std::shared_ptr<ServedObject> found = directory->find(object);
   if (!found) refusal = fmt::format("manager '{}' has no object '{}'", manager, object);
   return found;
+}
+
+std::vector<std::byte> failure_message(std::exception_ptr e) {
+  std::vector<std::byte> tail;
+  try {
+    std::rethrow_exception(std::move(e));
+  } catch (const std::exception& error) {
+    encode(std::string(error.what()), tail);
+  } catch (...) {  // from a user type's copy, say: the session goes on
+    encode(std::string("an exception that is not a std::exception"), tail);
+  }
+  return tail;
 }
 
 std::shared_ptr<Owner> refusing_owner() {

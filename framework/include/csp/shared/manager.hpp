@@ -108,6 +108,13 @@ class Manager {
   csp::Value<T> value(const std::string& name, T initial = T{}) const {
     return named<csp::Value<T>>(name, std::move(initial));
   }
+  /// The queue called `name` (made with `maxsize`, 0 for unbounded, if there is none);
+  /// csp::Error if it is of another type. A connected manager's queue reports the `maxsize`
+  /// given here.
+  template <class T>
+  csp::Queue<T> queue(const std::string& name, std::size_t maxsize = 0) const {
+    return named<csp::Queue<T>>(name, maxsize);
+  }
 
   template <class K, class V>
   Dict<K, V> dict() const {
@@ -153,7 +160,8 @@ class Manager {
                   "a named shared object must hold message types (built-ins, or types announced "
                   "with CSP_MESSAGE_TYPE): other processes may use it");
     if (where_)
-      return detail::remote_handle<H>(detail::attach_object(*where_, name_, name, detail::state_of<H>::type_name()));
+      return detail::remote_handle<H>(detail::attach_object(*where_, name_, name, detail::state_of<H>::type_name()),
+                                      std::forward<Args>(args)...);
     return directory_->find_or_make<H>(name, [&] { return H(owner_, std::forward<Args>(args)...); });
   }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "csp/errors.hpp"
@@ -49,6 +50,12 @@ class QueueState {
   struct Close {
     using result = void;
   };
+  using remote_ops = std::tuple<Put, Get, Size, Close>;
+  static constexpr bool holds_messages = message<T>;
+  static const std::string& type_name() {
+    static const std::string name = compose("Queue", {message_name<T>()});
+    return name;
+  }
 
   void handle(Put& op, Reply<bool>& reply) {
     if (closed_) throw closed_error(name_, ": put refused");
@@ -137,7 +144,7 @@ class Queue : public detail::Handle<detail::QueueState<T>> {
   /// At most `maxsize` items (0: unbounded).
   explicit Queue(std::size_t maxsize = 0) : Queue(detail::make_owner(), maxsize) {}
   /// A queue run by `owner` (a Manager's).
-  Queue(std::shared_ptr<detail::Owner> owner, std::size_t maxsize)
+  explicit Queue(std::shared_ptr<detail::Owner> owner, std::size_t maxsize = 0)
       : detail::Handle<State>(std::move(owner), detail::object_name("Queue"), maxsize) {}
 
   /// Appends `item`, parking while the queue is full; csp::Error once the queue is closed.

@@ -63,7 +63,7 @@ class Call {
   /// Owner side, after claim(): answers with an error, rethrown in the caller.
   void fail(std::exception_ptr e) {
     error_ = std::move(e);
-    done_.complete();
+    finish();
   }
 
   /// Caller side: waits for the answer (or `deadline`); true once answered.
@@ -78,7 +78,13 @@ class Call {
   }
 
  protected:
-  void finish() { done_.complete(); }
+  void finish() {
+    if (answered_) [[unlikely]] answered_(*this);
+    else done_.complete();
+  }
+  /// For a call whose caller is in another OS process: `answered` runs (on the thread that
+  /// answers) instead of waking a waiter.
+  void on_answer(void (*answered)(Call&)) noexcept { answered_ = answered; }
   void rethrow_error() const {
     if (error_) std::rethrow_exception(error_);
   }
@@ -92,6 +98,7 @@ class Call {
   std::atomic<std::uint8_t> state_{waiting};
   std::uintptr_t caller_;
   std::exception_ptr error_;
+  void (*answered_)(Call&) = nullptr;
   Completion done_;
 };
 
@@ -195,7 +202,7 @@ struct Object {
 /// which serves it with `R handle(Op&)` or, when it may have to wait or needs the caller,
 /// `void handle(Op&, Reply<R>&)`. Errors thrown by the state go back to the caller.
 template <class State, class Op>
-class OpCall final : public Slot<typename Op::result> {
+class OpCall : public Slot<typename Op::result> {
  public:
   using R = typename Op::result;
 

@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <tuple>
@@ -25,26 +27,73 @@ using state_of = typename std::remove_cvref_t<decltype(std::declval<const H&>().
 template <class H>
 concept servable = requires { typename state_of<H>; } && remote_state<state_of<H>>;
 
+/// One peer's connection, as the requests it sent see it: each is answered from whichever thread
+/// completes it, and those still unanswered when the peer goes are abandoned.
+class Requester {
+ public:
+  virtual ~Requester() = default;
+  /// Notes `call`, the request `seq`, as unanswered; before it is posted.
+  virtual void track(std::uint64_t seq, std::shared_ptr<Call> call) = 0;
+  /// Sends the answer to request `seq` on object `id` (an error message if `failed`); false if
+  /// the peer has gone.
+  virtual bool answer(std::uint32_t id, std::uint64_t seq, bool failed, std::span<const std::byte> tail) noexcept = 0;
+};
+
 /// An object served to other OS processes, whatever its type.
 class ServedObject {
  public:
   virtual ~ServedObject() = default;
   /// What the object is, as a client must name it.
   virtual const std::string& type() const noexcept = 0;
-  /// Runs one encoded request on the object, waiting for its answer, and returns the answer
-  /// encoded; the state's errors (csp::Error on a malformed request) propagate.
-  virtual std::vector<std::byte> call(std::span<const std::byte> request) const = 0;
+  /// Posts one encoded request, `seq` on object `id`, to the object's owner; `to` gets its
+  /// answer once the owner gives it. csp::Error on a malformed request.
+  virtual void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
+                     const std::shared_ptr<Requester>& to) const = 0;
 };
+
+/// The encoded error message a request failed with.
+std::vector<std::byte> failure_message(std::exception_ptr e);
 
 template <servable H>
 class ServedOf final : public ServedObject {
   using State = state_of<H>;
   using Ops = typename State::remote_ops;
 
-  // The handle's requests, as this object's server makes them.
-  struct Caller : Handle<State> {
-    explicit Caller(std::shared_ptr<Object<State>> object) : Handle<State>(std::move(object)) {}
-    using Handle<State>::call;
+  // A request from another OS process: its answer goes to the peer, or, if the peer has gone,
+  // what the answer took from the state goes back (a queue item).
+  template <class Op>
+  class Served final : public OpCall<State, Op> {
+   public:
+    Served(const std::shared_ptr<Object<State>>& object, Op op, std::uint32_t id, std::uint64_t seq,
+           std::shared_ptr<Requester> to)
+        : OpCall<State, Op>(object, std::move(op), caller_id()), object_(object), to_(std::move(to)), id_(id),
+          seq_(seq) {
+      this->on_answer(&Served::answered);
+    }
+
+   private:
+    static void answered(Call& call) noexcept {
+      auto& self = static_cast<Served&>(call);
+      std::optional<answer_t<typename Op::result>> value;
+      std::vector<std::byte> tail;
+      bool failed = false;
+      try {
+        value.emplace(self.take());
+        encode_answer(*value, tail);
+      } catch (...) {
+        failed = true;
+        tail = failure_message(std::current_exception());
+      }
+      if ((self.to_->answer(self.id_, self.seq_, failed, tail) && !failed) || !value) return;
+      if constexpr (requires(const Op& op) { op.undo(*value); }) {
+        if (auto object = self.object_.lock()) post(object, self.op().undo(*value), self.caller());
+      }
+    }
+
+    std::weak_ptr<Object<State>> object_;  // the state may keep this call: no cycle
+    std::shared_ptr<Requester> to_;
+    std::uint32_t id_;
+    std::uint64_t seq_;
   };
 
  public:
@@ -53,25 +102,32 @@ class ServedOf final : public ServedObject {
   const H& handle() const noexcept { return handle_; }
   const std::string& type() const noexcept override { return State::type_name(); }
 
-  std::vector<std::byte> call(std::span<const std::byte> request) const override {
+  void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
+             const std::shared_ptr<Requester>& to) const override {
     Decoder in(request, request_name);
     std::uint8_t index;
     in.get(index);
-    std::vector<std::byte> answer;
     bool known = [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return ((index == I && (run<std::tuple_element_t<I, Ops>>(in, answer), true)) || ...);
+      return ((index == I && (run<std::tuple_element_t<I, Ops>>(in, id, seq, to), true)) || ...);
     }(std::make_index_sequence<std::tuple_size_v<Ops>>{});
     if (!known) in.fail("an unknown operation");
-    return answer;
   }
 
  private:
   template <class Op>
-  void run(Decoder& in, std::vector<std::byte>& answer) const {
+  void run(Decoder& in, std::uint32_t id, std::uint64_t seq, const std::shared_ptr<Requester>& to) const {
     Op op{};
     in.get(op);
     if (!in.done()) in.fail("bytes left over after the request");
-    encode_answer(Caller(handle_.object()).call(std::move(op)), answer);
+    const auto& object = handle_.object();
+    auto call = std::make_shared<Served<Op>>(object, std::move(op), id, seq, to);
+    to->track(seq, call);
+    if (object->owner->post(call) || !call->claim()) return;
+    try {
+      throw_stopped();
+    } catch (...) {
+      call->fail(std::current_exception());
+    }
   }
 
   H handle_;
@@ -82,9 +138,10 @@ class ServedOf final : public ServedObject {
 std::shared_ptr<Owner> refusing_owner();
 
 /// A handle of type H whose requests go to the object behind `remote`.
-template <servable H>
-H remote_handle(std::shared_ptr<const RemoteObject> remote) {
-  H handle(refusing_owner());
+/// `args` make its local part (what a handle reads without asking, such as a queue's maxsize).
+template <servable H, class... Args>
+H remote_handle(std::shared_ptr<const RemoteObject> remote, Args&&... args) {
+  H handle(refusing_owner(), std::forward<Args>(args)...);
   handle.object()->remote = std::move(remote);
   return handle;
 }
