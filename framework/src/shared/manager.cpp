@@ -25,12 +25,16 @@ Managers& managers() {
   return *m;
 }
 
+// Answers every request with the error instead of throwing from post(): a request nobody waits
+// for (the lock clean-up of a failed or terminated process) must not throw where it is sent.
 class RefusingOwner final : public Owner {
  public:
-  bool post(std::shared_ptr<Call>) override {
-    throw Error(
-        "a shared object served by another process takes only its plain requests: update(fn), "
-        "locks, waits with a timeout and the unnamed objects of a connected Manager do not cross");
+  bool post(std::shared_ptr<Call> call) override {
+    if (call->claim())
+      call->fail(std::make_exception_ptr(Error(
+          "a shared object served by another process takes only its plain requests: update(fn), "
+          "locks, waits with a timeout and the unnamed objects of a connected Manager do not cross")));
+    return true;
   }
 };
 
