@@ -6,10 +6,12 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <numeric>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -199,15 +201,6 @@ void expect_each_once(std::vector<int> got) {
   for (int i = 0; i < 1000; ++i) ASSERT_EQ(got[static_cast<std::size_t>(i)], i + 1);
 }
 
-// Starts `consumer` and returns once its first get is (most likely) waiting: the child sets
-// "consumers" just before it.
-template <class R>
-void start_consumer(csp::Process<R>& consumer, const csp::Value<int>& consumers) {
-  consumer.start();
-  while (consumers.get() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-}
-
 TEST(RemoteQueue, ProducerAndConsumerInOtherProcesses) {
   csp::Manager m("jobs");
   auto q = m.queue<int>("q", 10);  // bounded: the producer waits for the consumer too
@@ -218,12 +211,30 @@ TEST(RemoteQueue, ProducerAndConsumerInOtherProcesses) {
   EXPECT_TRUE(q.empty());
 }
 
-TEST(RemoteQueue, ConsumerWaitsBeforeTheProducerStarts) {
-  csp::Manager m("jobs");
-  auto q = m.queue<int>("q");
-  auto consumers = m.value<int>("consumers", 0);
+// A served queue "q" whose get, from a child, waits: the child sets "consumers" once it has
+// started (or, where it says so, done) what the test waits for.
+class RemoteQueueGet : public testing::Test {
+ protected:
+  // Starts `consumer` and returns once it has set "consumers", and a little more: a get it
+  // started just before waits by then, mostly.
+  template <class R>
+  void start(csp::Process<R>& consumer) {
+    consumer.start();
+    while (consumers.get() == 0)
+      if (consumer.join(std::chrono::milliseconds(5)) && consumers.get() == 0)
+        throw std::runtime_error("the child ended first, exit code " + std::to_string(*consumer.exitcode()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  csp::Manager m{"jobs"};
+  csp::Queue<int> q = m.queue<int>("q");
+  csp::Value<int> consumers = m.value<int>("consumers", 0);
+  csp::Queue<int> go = m.queue<int>("go");  // for a child that waits for the test
+};
+
+TEST_F(RemoteQueueGet, ConsumerWaitsBeforeTheProducerStarts) {
   auto consumer = Consume(static_cast<int>(served_port()), key);
-  start_consumer(consumer, consumers);
+  start(consumer);
   auto producer = Produce(static_cast<int>(served_port()), key);
   producer.start();
   producer.join();
@@ -274,18 +285,104 @@ auto GetForever = csp::multiprocess([](int port, std::string auth) {
   return q.get();
 });
 
-TEST(RemoteQueue, ConsumerKilledWhileWaitingTakesNothing) {
-  csp::Manager m("jobs");
-  auto q = m.queue<int>("q");
-  auto consumers = m.value<int>("consumers", 0);
+TEST_F(RemoteQueueGet, ConsumerKilledWhileWaitingTakesNothing) {
   auto consumer = GetForever(static_cast<int>(served_port()), key);
-  start_consumer(consumer, consumers);
+  start(consumer);
   ASSERT_EQ(::kill(*consumer.pid(), SIGKILL), 0);
   consumer.join();
   EXPECT_EQ(consumer.exitcode(), -SIGKILL);
   q.put(5);
   EXPECT_EQ(q.get(std::chrono::seconds(30)), std::optional<int>(5));
   EXPECT_TRUE(q.empty());
+}
+
+// In a child: what its terminated getter took (0: nothing). A process ends only where it waits,
+// so an item its get returned is noted here before anything can stop it.
+std::atomic<int> taken{0};
+auto TakeOne = csp::process([](csp::Queue<int> q, csp::ChannelEndWrite<int> getting) {
+  getting(0);
+  taken = q.get();
+});
+
+// In a child: a process of it waits in q.get() (its request is sent, at least) and is terminated
+// once `then` returns, while the child's connection lives on; what the process took.
+template <class F>
+int terminate_waiting_get(csp::Queue<int> q, F then) {
+  csp::Channel<int> getting;
+  auto getter = TakeOne(q, getting.writer());
+  getter.start();
+  getting.reader()();
+  then();
+  getter.terminate();
+  getter.join();
+  return taken;
+}
+
+void wait_a_little() { std::this_thread::sleep_for(std::chrono::milliseconds(50)); }
+
+// In a child: a process of it waiting in q.get() is terminated, then "consumers" is set (after the
+// get's cancel, on the same connection). The child lives on until "go" has an item.
+int terminate_then_wait(csp::Queue<int> q, const csp::Value<int>& consumers, const csp::Queue<int>& go) {
+  int took = terminate_waiting_get(std::move(q), wait_a_little);
+  consumers.set(1);
+  go.get();
+  return took;
+}
+auto TerminateWaitingGet = csp::multiprocess([](int port, std::string auth) {
+  csp::Manager m = connect_jobs(port, auth);
+  return terminate_then_wait(m.queue<int>("q"), m.value<int>("consumers"), m.queue<int>("go"));
+});
+auto TerminateWaitingGetLent = csp::multiprocess([](csp::Queue<int> q, csp::Value<int> consumers, csp::Queue<int> go) {
+  return terminate_then_wait(std::move(q), consumers, go);
+});
+
+TEST_F(RemoteQueueGet, ProcessTerminatedWhileWaitingTakesNothing) {
+  // Once the child has terminated its getter, an item put stays in the queue.
+  auto expect_nothing_taken = [&](csp::Process<int>& consumer, int item) {
+    start(consumer);
+    q.put(item);
+    EXPECT_EQ(q.try_get(), std::optional<int>(item));
+    go.put(1);
+    consumer.join();
+    EXPECT_EQ(consumer.result(), 0);
+    consumers.set(0);
+  };
+  auto consumer = TerminateWaitingGet(static_cast<int>(served_port()), key);
+  expect_nothing_taken(consumer, 5);
+  auto lent = TerminateWaitingGetLent(q, consumers, go);
+  expect_nothing_taken(lent, 6);
+  EXPECT_TRUE(q.empty());
+  EXPECT_TRUE(go.empty());
+}
+
+// The getter is terminated as its item comes: "go" and "q" get their items one after the other.
+// "consumers" is 1 while the getter waits, and 2 once every handle to "q" has gone.
+auto TerminateAsTheItemComes = csp::multiprocess([](int port, std::string auth) {
+  csp::Manager m = connect_jobs(port, auth);
+  auto consumers = m.value<int>("consumers");
+  int took = terminate_waiting_get(m.queue<int>("q"), [&] {
+    consumers.set(1);
+    m.queue<int>("go").get();
+  });
+  consumers.set(2);
+  return took;
+});
+
+TEST_F(RemoteQueueGet, ProcessTerminatedAsTheItemComesTakesItOnce) {
+  static int round = 0;  // with --gtest_repeat, puts "q" a little later each round, up to 750 us
+  auto consumer = TerminateAsTheItemComes(static_cast<int>(served_port()), key);
+  start(consumer);
+  go.put(1);
+  std::this_thread::sleep_for(std::chrono::microseconds(250 * (round++ % 4)));
+  q.put(5);
+  consumer.join();
+  ASSERT_EQ(consumers.get(), 2);
+  int took = consumer.result();
+  std::optional<int> left = q.try_get();
+  EXPECT_TRUE(took == 0 || took == 5) << took;
+  EXPECT_EQ((took == 5) + (left == 5), 1) << "the child took " << took << ", the queue held " << left.value_or(0);
+  EXPECT_TRUE(q.empty());
+  EXPECT_TRUE(go.empty());
 }
 
 auto QueueMisuse = csp::multiprocess([](int port, std::string auth) {

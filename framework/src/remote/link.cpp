@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -109,7 +110,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   }
 
   std::vector<std::byte> call(std::uint32_t id, std::span<const std::byte> request) override {
-    auto pending = std::make_shared<PendingCall>();
+    auto pending = std::make_shared<PendingCall>(id);
     std::uint64_t seq;
     {
       std::lock_guard lock(mutex_);
@@ -120,9 +121,8 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     socket_.send(Kind::call, id, seq, request);  // if it fails, receive() fails the call
     try {
       pending->done.wait();
-    } catch (...) {  // a terminated process: the answer, if one comes, is dropped
-      std::lock_guard lock(mutex_);
-      calls_.erase(seq);
+    } catch (...) {  // a terminated process
+      give_up(id, seq, *pending, request);
       throw;
     }
     if (pending->lost) throw lost_error();
@@ -153,8 +153,15 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   void cancel(std::uint32_t id, std::uint64_t seq) override { socket_.send(Kind::cancel, id, seq); }
 
   void close(std::uint32_t id) noexcept override {
+    std::unique_lock lock(mutex_);
+    // Answers to this object's cancelled calls first: one may have to be given back, which the
+    // serving side can do only while the object is attached.
+    settled_.wait(lock, [&] {
+      return closing_ || std::none_of(calls_.begin(), calls_.end(), [&](const auto& c) { return c.second->object == id; });
+    });
+    lock.unlock();
     socket_.send(Kind::close, id, 0);
-    std::lock_guard lock(mutex_);
+    lock.lock();
     proxies_.erase(id);
     objects_.erase(id);
     if (proxies_.empty() && objects_.empty() && replies_.empty()) {
@@ -169,10 +176,13 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     std::size_t capacity = 0;
   };
   struct PendingCall {
+    explicit PendingCall(std::uint32_t object) noexcept : object(object) {}
+    std::uint32_t object;
     Completion done;
     std::vector<std::byte> answer;
     std::optional<std::string> error;  // the serving side's
     bool lost = false;
+    std::vector<std::byte> cancelled;  // the request, once its caller has given up waiting
   };
   struct Granted {
     std::uint32_t id;
@@ -197,6 +207,27 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     return {id, answer->capacity};
   }
 
+  // The caller of request `seq` to object `id` no longer waits. Unanswered, the call is
+  // cancelled, and stays until the serving side says it abandoned it or its answer comes (which
+  // is given back); answered meanwhile, the answer is given back now.
+  void give_up(std::uint32_t id, std::uint64_t seq, PendingCall& pending, std::span<const std::byte> request) {
+    std::unique_lock lock(mutex_);
+    if (calls_.contains(seq)) {
+      pending.cancelled.assign(request.begin(), request.end());
+      lock.unlock();
+      socket_.send(Kind::cancel, id, seq);
+    } else if (!pending.lost && !pending.error) {
+      lock.unlock();
+      give_back(id, request, pending.answer);
+    }
+  }
+
+  void give_back(std::uint32_t id, std::span<const std::byte> request, std::span<const std::byte> answer) {
+    std::vector<std::byte> returned(request.begin(), request.end());
+    returned.insert(returned.end(), answer.begin(), answer.end());
+    socket_.send(Kind::answer, id, 0, returned);
+  }
+
   Error lost_error() const { return Error(fmt::format("shared object at {}: the connection is lost", peer())); }
 
   void receive() noexcept {
@@ -215,13 +246,12 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       closing_ = true;
       proxies.swap(proxies_);
       calls.swap(calls_);
+      for (auto& [seq, call] : calls) call->lost = true;
     }
     replied_.notify_all();
+    settled_.notify_all();
     socket_.shutdown();
-    for (auto& [seq, call] : calls) {
-      call->lost = true;
-      call->done.complete();
-    }
+    for (auto& [seq, call] : calls) call->done.complete();
     for (auto& [id, weak] : proxies)
       if (auto p = weak.lock()) p->lost();
   }
@@ -239,17 +269,22 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       return;
     }
     if (f.kind == Kind::answer || f.kind == Kind::failed) {
-      std::shared_ptr<PendingCall> call;
-      {
-        std::lock_guard lock(mutex_);
-        if (auto it = calls_.find(f.seq); it != calls_.end()) {
-          call = std::move(it->second);
-          calls_.erase(it);
-        }
+      std::unique_lock lock(mutex_);
+      auto it = calls_.find(f.seq);
+      if (it == calls_.end()) throw wire::ProtocolError("an answer to no request");
+      std::shared_ptr<PendingCall> call = std::move(it->second);
+      calls_.erase(it);
+      // Filled in under the lock: a caller giving up finds either its call or the answer.
+      if (!call->cancelled.empty()) {
+        lock.unlock();
+        if (f.kind == Kind::answer) give_back(f.id, call->cancelled, f.tail);
+        lock.lock();
+        settled_.notify_all();
+        return;
       }
-      if (!call) return;  // its caller has gone
       if (f.kind == Kind::failed) call->error = decode<std::string>(f.tail);
       else call->answer.assign(f.tail.begin(), f.tail.end());
+      lock.unlock();
       call->done.complete();
       return;
     }
@@ -274,6 +309,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   Activity activity_;  // a peer may wake this runtime's processes while connected
   std::mutex mutex_;
   std::condition_variable replied_;
+  std::condition_variable settled_;  // a cancelled call was answered
   std::uint32_t next_id_ = 0;
   std::map<std::uint32_t, std::optional<Answer>> replies_;  // opens awaiting an answer
   std::map<std::uint32_t, std::weak_ptr<RemoteProxy>> proxies_;

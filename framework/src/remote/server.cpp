@@ -52,10 +52,28 @@ class Answers final : public Requester {
 
   bool answer(std::uint32_t id, std::uint64_t seq, bool failed, std::span<const std::byte> tail) noexcept override {
     std::lock_guard lock(mutex_);  // held while sending: end() waits for it to let go of the socket
-    unanswered_.erase(seq);
-    // A peer seen gone gets nothing (its session may not have noticed yet): what the answer
-    // took goes back instead.
-    return socket_ && !socket_->peer_gone() && socket_->send(failed ? Kind::failed : Kind::answer, id, seq, tail);
+    // A request its peer cancelled, or a peer seen gone (its session may not have noticed yet),
+    // gets nothing: what the answer took goes back instead.
+    return unanswered_.erase(seq) && socket_ && !socket_->peer_gone() &&
+           socket_->send(failed ? Kind::failed : Kind::answer, id, seq, tail);
+  }
+
+  // The peer no longer waits for request `seq`. Unanswered, it is abandoned (an owner that
+  // claimed it meanwhile finds it untracked, and gives back what it took), and the peer told so
+  // with `failed`; answered, the answer is on its way, and the peer gives it back.
+  void cancel(std::uint32_t id, std::uint64_t seq) {
+    std::shared_ptr<Call> call;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = unanswered_.find(seq);
+      if (it == unanswered_.end()) return;
+      call = std::move(it->second);
+      unanswered_.erase(it);
+      std::vector<std::byte> tail;
+      encode(std::string("cancelled"), tail);
+      if (socket_) socket_->send(Kind::failed, id, seq, tail);
+    }
+    call->abandon();
   }
 
   // The peer has gone: its requests still parked in an owner are abandoned (the owner takes
@@ -152,6 +170,14 @@ class Session final : public TransferDone {
         call(f);
         continue;
       }
+      if (f.kind == Kind::answer) {
+        object(f.id).give_back(f.tail);
+        continue;
+      }
+      if (f.kind == Kind::cancel && objects_.contains(f.id)) {
+        answers_->cancel(f.id, f.seq);
+        continue;
+      }
       if (f.kind == Kind::close && objects_.erase(f.id)) continue;
       Attached& a = attached(f.id);
       auto side = static_cast<Side>(f.seq & 1);
@@ -229,13 +255,18 @@ class Session final : public TransferDone {
   // Hands the request to the object's owner: the answer is sent when the owner gives it, so a
   // request that waits (a queue's get) holds up none of this peer's later ones.
   void call(const wire::Frame& f) {
-    auto it = objects_.find(f.id);
-    if (it == objects_.end()) throw wire::ProtocolError(fmt::format("unknown object id {}", f.id));
+    const ServedObject& target = object(f.id);
     try {
-      it->second->start(f.tail, f.id, f.seq, answers_);
+      target.start(f.tail, f.id, f.seq, answers_);
     } catch (...) {  // a malformed request: it fails, the session goes on
-      answers_->answer(f.id, f.seq, true, failure_message(std::current_exception()));
+      socket_.send(Kind::failed, f.id, f.seq, failure_message(std::current_exception()));
     }
+  }
+
+  const ServedObject& object(std::uint32_t id) const {
+    auto it = objects_.find(id);
+    if (it == objects_.end()) throw wire::ProtocolError(fmt::format("unknown object id {}", id));
+    return *it->second;
   }
 
   void refuse(std::uint32_t id, const std::string& refusal) {

@@ -127,6 +127,11 @@ class Slot : public Call {
   std::optional<answer_t<R>> value_;
 };
 
+/// An Op whose effect can be given back once its answer goes unused: `undo(answer)` is the Op
+/// that does so (a queue item put back, a lock released).
+template <class Op>
+concept undoable = requires(const Op& op, answer_t<typename Op::result>& answer) { op.undo(answer); };
+
 /// The owner's side of a call with result R: what states keep for callers that must wait.
 template <class R>
 class Reply {
@@ -346,7 +351,7 @@ class Handle {
   template <class Op>
   void undo(OpCall<State, Op>& c) const noexcept {
     c.settle();
-    if constexpr (requires(const Op& op, answer_t<typename Op::result>& v) { op.undo(v); }) {
+    if constexpr (undoable<Op>) {
       try {
         auto v = c.take();
         post(object_, c.op().undo(v), c.caller());

@@ -49,6 +49,10 @@ class ServedObject {
   /// answer once the owner gives it. csp::Error on a malformed request.
   virtual void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
                      const std::shared_ptr<Requester>& to) const = 0;
+  /// Takes back an answer its peer no longer waited for: `returned` is the encoded request
+  /// followed by the encoded answer. What the answer took from the state goes back (a queue
+  /// item). csp::Error if malformed.
+  virtual void give_back(std::span<const std::byte> returned) const = 0;
 };
 
 /// The encoded error message a request failed with.
@@ -85,7 +89,7 @@ class ServedOf final : public ServedObject {
         tail = failure_message(std::current_exception());
       }
       if ((self.to_->answer(self.id_, self.seq_, failed, tail) && !failed) || !value) return;
-      if constexpr (requires(const Op& op) { op.undo(*value); }) {
+      if constexpr (undoable<Op>) {
         if (auto object = self.object_.lock()) post(object, self.op().undo(*value), self.caller());
       }
     }
@@ -105,20 +109,45 @@ class ServedOf final : public ServedObject {
   void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
              const std::shared_ptr<Requester>& to) const override {
     Decoder in(request, request_name);
+    with_op(in, [&]<class Op>(Op op) {
+      if (!in.done()) in.fail("bytes left over after the request");
+      run(std::move(op), id, seq, to);
+    });
+  }
+
+  void give_back(std::span<const std::byte> returned) const override {
+    Decoder in(returned, request_name);
+    with_op(in, [&]<class Op>(Op op) {
+      if constexpr (undoable<Op>) {
+        answer_t<typename Op::result> value{};
+        in.get(value);
+        if (!in.done()) in.fail("bytes left over after the answer given back");
+        post(handle_.object(), op.undo(value), caller_id());
+      }
+    });
+  }
+
+ private:
+  // Decodes a request from `in` and calls `f` with it.
+  template <class F>
+  static void with_op(Decoder& in, F&& f) {
     std::uint8_t index;
     in.get(index);
     bool known = [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return ((index == I && (run<std::tuple_element_t<I, Ops>>(in, id, seq, to), true)) || ...);
+      return ((index == I && (f(decode_op<std::tuple_element_t<I, Ops>>(in)), true)) || ...);
     }(std::make_index_sequence<std::tuple_size_v<Ops>>{});
     if (!known) in.fail("an unknown operation");
   }
 
- private:
   template <class Op>
-  void run(Decoder& in, std::uint32_t id, std::uint64_t seq, const std::shared_ptr<Requester>& to) const {
+  static Op decode_op(Decoder& in) {
     Op op{};
     in.get(op);
-    if (!in.done()) in.fail("bytes left over after the request");
+    return op;
+  }
+
+  template <class Op>
+  void run(Op op, std::uint32_t id, std::uint64_t seq, const std::shared_ptr<Requester>& to) const {
     const auto& object = handle_.object();
     auto call = std::make_shared<Served<Op>>(object, std::move(op), id, seq, to);
     to->track(seq, call);
