@@ -49,6 +49,19 @@ auto Five = csp::multiprocess([](csp::ChannelEndWrite<int> out) {
   for (int i = 0; i < 5; ++i) out(i);
 });
 
+// Writes `v`, then retires its end if `retire`; what its write found.
+constexpr auto write_once = [](csp::ChannelEndWrite<int> out, int v, bool retire) {
+  try {
+    out(v);
+  } catch (const csp::ChannelRetireException&) {
+    return std::string("retired");
+  }
+  if (retire) csp::retire(out);
+  return std::string("written");
+};
+auto WriteOnce = csp::multiprocess(write_once);
+auto WriteOnceHere = csp::process(write_once);
+
 auto GivesUp = csp::multiprocess([](csp::ChannelEndWrite<int> out) {
   out(1);
   throw std::runtime_error("gave up after one message");
@@ -199,6 +212,36 @@ TEST(MultiprocessChannels, EndMovedFromIsAnErrorBeforeTheChildStarts) {
   w.start();
   EXPECT_EQ(in(), 7);
   ASSERT_TRUE(w.join(10s));
+}
+
+// Two processes made by `make` get copies of one end: the first writes and retires it, which
+// retires the one join the copies share, so the reader sees the retire at once and the second's
+// write fails.
+template <class Make>
+void copies_share_one_join(Make make) {
+  csp::Channel<int> c;
+  auto out = -c;
+  auto in = +c;
+  auto first = make(out, 1, true);
+  auto second = make(out, 2, false);
+  first.start();
+  EXPECT_EQ(in(), 1);
+  first.join();
+  EXPECT_EQ(first.result(), "written");
+  EXPECT_TRUE(out.retired());
+  EXPECT_THROW(in(), csp::ChannelRetireException);
+  second.start();
+  if (!second.join(10s)) {
+    second.terminate();
+    second.join();
+    FAIL() << "the second copy's write was not refused";
+  }
+  EXPECT_EQ(second.result(), "retired");
+}
+
+TEST(MultiprocessChannels, CopiesOfOneEndShareItsRetireAsLocalCopiesDo) {
+  copies_share_one_join(WriteOnceHere);
+  copies_share_one_join(WriteOnce);
 }
 
 }  // namespace

@@ -197,10 +197,11 @@ class Session final : public TransferDone {
           a.core->poison(side);
           break;
         case Kind::read:
-          start({f.id, f.seq}, a.ops->reader(a.core, *this));
-          break;
         case Kind::write:
-          start({f.id, f.seq}, a.ops->writer(a.core, *this, f.tail));
+          // A copy of the lent end retired its join: as on a local copy, operations fail.
+          if (a.lent && a.lent->retired()) send_ended({f.id, f.seq}, Outcome::retired);
+          else if (f.kind == Kind::read) start({f.id, f.seq}, a.ops->reader(a.core, *this));
+          else start({f.id, f.seq}, a.ops->writer(a.core, *this, f.tail));
           break;
         case Kind::cancel:
           cancel({f.id, f.seq});
@@ -311,15 +312,15 @@ class Session final : public TransferDone {
     transfers_.erase(it);
   }
 
+  void send_ended(Key key, Outcome outcome) {
+    std::byte b{static_cast<std::uint8_t>(outcome)};
+    socket_.send(Kind::ended, key.first, key.second, {&b, 1});
+  }
+
   void reply(Key key, const Transfer& t) {
     if (t.outcome() == Outcome::cancelled) return;
-    if (t.outcome() != Outcome::done) {
-      std::byte outcome{static_cast<std::uint8_t>(t.outcome())};
-      socket_.send(Kind::ended, key.first, key.second, {&outcome, 1});
-      return;
-    }
-    if (!t.reads()) {
-      socket_.send(Kind::ended, key.first, key.second, std::array{std::byte{0}});
+    if (t.outcome() != Outcome::done || !t.reads()) {
+      send_ended(key, t.outcome());
       return;
     }
     std::vector<std::byte> message;

@@ -17,7 +17,9 @@
 namespace csp::detail {
 
 /// A lent end, as the internal server sees it: the child's joins on it stand for this end's one
-/// join, so the child retiring its end retires this one.
+/// join, so the child retiring its end retires this one. Copies of one end share that join, as
+/// local copies do: once one child (or this runtime) retires it, the others' operations on it
+/// fail with ChannelRetireException.
 class LentEnd : public std::enable_shared_from_this<LentEnd> {
  public:
   LentEnd(const MessageOps& ops, Side side) noexcept : ops(ops), side(side) {}
@@ -30,6 +32,8 @@ class LentEnd : public std::enable_shared_from_this<LentEnd> {
   virtual std::shared_ptr<ChannelBase> core() = 0;
   /// The child has retired the end it was lent.
   virtual void retire() = 0;
+  /// The end's join has retired (by this child, another one, or this runtime).
+  virtual bool retired() const noexcept = 0;
 
   const MessageOps& ops;
   const Side side;
@@ -46,6 +50,7 @@ class LentEndOf final : public LentEnd {
   explicit LentEndOf(End end) : LentEnd(MessageOpsOf<T>::instance, End::side), end_(std::move(end)) {}
   std::shared_ptr<ChannelBase> core() override { return {shared_from_this(), end_.core_ptr()}; }
   void retire() override { end_.retire(); }
+  bool retired() const noexcept override { return end_.retired(); }
 
  private:
   End end_;
