@@ -272,16 +272,18 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       std::unique_lock lock(mutex_);
       auto it = calls_.find(f.seq);
       if (it == calls_.end()) throw wire::ProtocolError("an answer to no request");
-      std::shared_ptr<PendingCall> call = std::move(it->second);
-      calls_.erase(it);
-      // Filled in under the lock: a caller giving up finds either its call or the answer.
+      std::shared_ptr<PendingCall> call = it->second;
       if (!call->cancelled.empty()) {
+        // Given back before the call leaves calls_: close() sends the object's close after it.
         lock.unlock();
         if (f.kind == Kind::answer) give_back(f.id, call->cancelled, f.tail);
         lock.lock();
+        calls_.erase(f.seq);
         settled_.notify_all();
         return;
       }
+      calls_.erase(it);
+      // Filled in under the lock: a caller giving up finds either its call or the answer.
       if (f.kind == Kind::failed) call->error = decode<std::string>(f.tail);
       else call->answer.assign(f.tail.begin(), f.tail.end());
       lock.unlock();
