@@ -169,9 +169,7 @@ void check_not_in_owner() {
         "which runs in an owner and must not wait");
 }
 
-void throw_stopped() {
-  throw Error("a shared object was used after csp::shutdown() stopped its owner");
-}
+Error stopped_error() { return Error("a shared object was used after csp::shutdown() stopped its owner"); }
 
 std::shared_ptr<Owner> make_owner() { return std::make_shared<ActorOwner>(); }
 

@@ -16,6 +16,7 @@
 #include <variant>
 
 #include "csp/detail/completion.hpp"
+#include "csp/errors.hpp"
 #include "csp/shared/detail/remote_object.hpp"
 
 namespace csp::detail {
@@ -185,7 +186,7 @@ std::shared_ptr<Owner> make_owner();
 void stop_owners() noexcept;
 
 /// The csp::Error for a request to a stopped owner.
-[[noreturn]] void throw_stopped();
+Error stopped_error();
 
 /// A shared object: its state and the owner that runs every request on it. Only the owner
 /// touches `state` after construction. An object served by another OS process has `remote`
@@ -326,7 +327,7 @@ class Handle {
   template <class Op>
   std::shared_ptr<OpCall<State, Op>> start(Op op) const {
     auto c = make_call(std::move(op));
-    if (!object_->owner->post(c)) throw_stopped();
+    if (!object_->owner->post(c)) throw stopped_error();
     return c;
   }
 

@@ -151,12 +151,7 @@ class ServedOf final : public ServedObject {
     const auto& object = handle_.object();
     auto call = std::make_shared<Served<Op>>(object, std::move(op), id, seq, to);
     to->track(seq, call);
-    if (object->owner->post(call) || !call->claim()) return;
-    try {
-      throw_stopped();
-    } catch (...) {
-      call->fail(std::current_exception());
-    }
+    if (!object->owner->post(call) && call->claim()) call->fail(std::make_exception_ptr(stopped_error()));
   }
 
   H handle_;
