@@ -72,7 +72,8 @@ class QueueState {
     } else if (closed_) {
       throw closed_error(name_, " and empty");
     } else if (!op.blocking) {
-      reply.answer(std::nullopt);
+      // answer(std::nullopt) draws a false -Wmaybe-uninitialized from GCC 12 at -O1.
+      reply.answer_with([] { return std::optional<T>(); });
     } else {
       getters_.push(reply);
     }
