@@ -140,8 +140,9 @@ void start_group(ProcessBase* const* procs, std::size_t n) {
   runtime().start(procs, n);
 }
 
-void join_group(ProcessBase* const* procs, std::size_t n) {
-  JoinedGroup known(procs, n);
+void run_group(ProcessBase* const* procs, std::size_t n) {
+  JoinedGroup known(procs, n);  // before they start: one may end before this thread gets here
+  start_group(procs, n);
   GroupLatch latch(n + 1);  // one for this caller, so it cannot reach zero before the wait
   for (std::size_t i = 0; i < n; ++i)
     if (!procs[i]->watch(latch)) latch.count_down();

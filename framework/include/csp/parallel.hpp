@@ -18,8 +18,7 @@ void spawn(std::shared_ptr<ProcessBase> p);
 template <class R>
 result_t<R> run_one(ProcessResult<R>& p) {
   ProcessBase* one = &p;
-  start_group(&one, 1);
-  join_group(&one, 1);
+  run_group(&one, 1);
   return p.take();
 }
 }  // namespace detail
@@ -29,8 +28,7 @@ result_t<R> run_one(ProcessResult<R>& p) {
 template <class... Rs>
 std::tuple<detail::result_t<Rs>...> Parallel(Process<Rs>&&... procs) {
   std::array<detail::ProcessBase*, sizeof...(Rs)> group{&procs.base()...};
-  detail::start_group(group.data(), group.size());
-  detail::join_group(group.data(), group.size());
+  detail::run_group(group.data(), group.size());
   return {procs.base().take()...};
 }
 
@@ -41,8 +39,7 @@ auto Parallel(Range&& procs) {
   std::vector<detail::ProcessBase*> group;
   if constexpr (std::ranges::sized_range<Range>) group.reserve(std::ranges::size(procs));
   for (P& p : procs) group.push_back(&p.base());
-  detail::start_group(group.data(), group.size());
-  detail::join_group(group.data(), group.size());
+  detail::run_group(group.data(), group.size());
   std::vector<typename P::result_type> results;
   results.reserve(group.size());
   for (P& p : procs) results.push_back(p.base().take());

@@ -108,7 +108,8 @@ class ProcessBase : public std::enable_shared_from_this<ProcessBase> {
 
 /// Starts `procs` together; from inside a process they share its worker.
 void start_group(ProcessBase* const* procs, std::size_t n);
-/// Waits for all of `procs`; then rethrows the first non-channel exception among them.
-void join_group(ProcessBase* const* procs, std::size_t n);
+/// Starts `procs` together and waits for all of them; then rethrows the first non-channel
+/// exception among them. From their start, dump_network lists them all, also those that end.
+void run_group(ProcessBase* const* procs, std::size_t n);
 
 }  // namespace csp::detail
