@@ -104,6 +104,12 @@ Runtime::Runtime(const Configuration& config)
   std::size_t n = config.threads() ? config.threads() : std::thread::hardware_concurrency();
   if (n == 0) n = 1;
   cfg_->set("scheduler.max-threads", n);
+  // One run queue for all workers, whose idle ones sleep on a condition variable: a wake-up
+  // from another thread (a peer's frame, an owner's answer, a process on another executor)
+  // reaches an idle worker at once. CAF's default work stealing left such an executor in the
+  // queue of the worker that woke it while that one stayed busy, until an idle worker came by
+  // to steal it (polling every 100 us or so, later every 10 ms).
+  cfg_->set("scheduler.policy", caf::atom("sharing"));
   system_ = std::make_unique<caf::actor_system>(*cfg_);
   set_deadlock_handler([] {
     if (Runtime* r = global().current.load()) r->report_deadlock();
