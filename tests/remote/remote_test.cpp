@@ -2,19 +2,17 @@
 // channels): alternation guards, poison both ways, wrong types and keys refused, no deadlock
 // report while a peer may still come, and malformed frames from a raw socket dropped.
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <thread>
 
 #include "messages.hpp"
+#include "raw_peer.hpp"
 
 using namespace std::chrono_literals;
+using remote_test::server_hangs_up_after;
 
 namespace {
 
@@ -138,26 +136,6 @@ TEST(Remote, ServedRuntimeDoesNotReportDeadlockWhileWaiting) {
   auto [v] = csp::Parallel(reader(in));
   EXPECT_EQ(v, 9);
   late.join();
-}
-
-// A raw TCP connection that sends what it is given and reports whether the server hung up.
-bool server_hangs_up_after(std::uint16_t port, const std::vector<std::uint8_t>& bytes) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
-  timeval tv{3, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-  ::shutdown(fd, SHUT_WR);  // a truncated frame stays truncated
-  char buf[256];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
-  }
-  ::close(fd);
-  return n == 0;  // orderly close by the server, not our timeout
 }
 
 std::vector<std::uint8_t> header(std::uint32_t length, std::uint8_t kind) {
