@@ -1,7 +1,7 @@
-// The client side of a connection to a served runtime: connect and prove the auth key, then one
-// thread receives replies and hands them to the remote channels and shared objects. Shared by
-// every remote channel and object used at the same address with the same key; it closes when
-// the last of them goes.
+// The client side of a connection to a served runtime: connect (through TLS if asked) and prove
+// the auth key, then one thread receives replies and hands them to the remote channels and
+// shared objects. Shared by every remote channel and object used at the same address with the
+// same key and TLS settings; it closes when the last of them goes.
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -28,6 +28,7 @@
 #include "csp/errors.hpp"
 #include "../executor.hpp"
 #include "csp/remote/connect.hpp"
+#include "tls.hpp"
 #include "wire.hpp"
 
 namespace csp::detail {
@@ -63,13 +64,27 @@ int connect_to(const std::string& host, std::uint16_t port) {
 
 class ClientLink final : public Link, public std::enable_shared_from_this<ClientLink> {
  public:
-  ClientLink(const std::string& host, std::uint16_t port, const std::string& key)
-      : Link(fmt::format("{}:{}", host, port)), socket_(connect_to(host, port)) {
+  /// Through TLS with `tls` if it is not null.
+  ClientLink(const Connect& where, const TlsContext& tls)
+      : Link(fmt::format("{}:{}", where.host, where.port)), socket_(connect_to(where.host, where.port)) {
     socket_.receive_timeout(5);
+    if (tls) {
+      try {
+        socket_.start_tls(Tls::connecting(tls, where.host));
+      } catch (const std::runtime_error& e) {
+        throw Error(fmt::format("csp::Connect {}: {}", peer(), e.what()));
+      }
+    }
     wire::Frame f;
-    if (!socket_.receive(f, wire::max_handshake_frame) || f.kind != Kind::hello)
-      throw Error(fmt::format("csp::Connect {}: not a csp runtime", peer()));
-    socket_.send(Kind::auth, 0, 0, wire::prove(key, f.tail));
+    bool greeted = false;
+    try {
+      greeted = socket_.receive(f, wire::max_handshake_frame) && f.kind == Kind::hello;
+    } catch (const std::exception&) {
+    }
+    // A TLS server waits in silence for a plain peer's handshake, until it gives up on it.
+    if (!greeted)
+      throw Error(fmt::format("csp::Connect {}: not a csp runtime{}", peer(), tls ? "" : " (or one requiring TLS)"));
+    socket_.send(Kind::auth, 0, 0, wire::prove(where.auth_key, f.tail));
     bool admitted = false;
     try {
       admitted = socket_.receive(f, wire::max_handshake_frame) && f.kind == Kind::welcome;
@@ -323,7 +338,9 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
 
 struct Links {
   std::mutex mutex;
-  std::map<std::tuple<std::string, std::uint16_t, std::string>, std::weak_ptr<ClientLink>> open;
+  // By host, port, auth key and TLS CA file (none: plain).
+  using Key = std::tuple<std::string, std::uint16_t, std::string, std::optional<std::string>>;
+  std::map<Key, std::weak_ptr<ClientLink>> open;
 };
 
 Links& links() {
@@ -333,12 +350,14 @@ Links& links() {
 
 }  // namespace
 
-std::shared_ptr<Link> connect_link(const std::string& host, std::uint16_t port, const std::string& auth_key) {
+std::shared_ptr<Link> connect_link(const Connect& where) {
   Links& l = links();
   std::lock_guard lock(l.mutex);
-  auto& slot = l.open[{host, port, auth_key}];
+  std::optional<std::string> ca_file;
+  if (where.tls) ca_file = where.tls->ca_file;
+  auto& slot = l.open[{where.host, where.port, where.auth_key, ca_file}];
   if (auto existing = slot.lock(); existing && existing->usable()) return existing;
-  auto link = std::make_shared<ClientLink>(host, port, auth_key);
+  auto link = std::make_shared<ClientLink>(where, where.tls ? connecting_context(*where.tls) : nullptr);
   link->start();
   slot = link;
   return link;
@@ -364,7 +383,7 @@ class LinkedObject final : public RemoteObject {
 
 std::shared_ptr<const RemoteObject> attach_object(const Connect& where, const std::string& manager,
                                                   const std::string& object, const std::string& type) {
-  std::shared_ptr<Link> link = connect_link(where.host, where.port, where.auth_key);
+  std::shared_ptr<Link> link = connect_link(where);
   std::uint32_t id = link->attach(manager, object, type);
   return std::make_shared<LinkedObject>(std::move(link), id);
 }

@@ -32,6 +32,7 @@
 #include "csp/shared/manager.hpp"
 #include "lending.hpp"
 #include "server.hpp"
+#include "tls.hpp"
 #include "wire.hpp"
 
 namespace csp::detail {
@@ -97,8 +98,8 @@ class Answers final : public Requester {
 class Session final : public TransferDone {
  public:
   /// `lending`: the peer is a multiprocess child that opens lent ends, not served channels.
-  Session(int fd, std::string key, bool lending)
-      : socket_(fd), peer_(wire::peer_name(fd)), key_(std::move(key)), lending_(lending) {}
+  Session(int fd, std::string key, bool lending, TlsContext tls)
+      : socket_(fd), peer_(wire::peer_name(fd)), key_(std::move(key)), lending_(lending), tls_(std::move(tls)) {}
 
   void run() noexcept {
     std::string why;
@@ -141,6 +142,7 @@ class Session final : public TransferDone {
 
   bool admit() {
     socket_.receive_timeout(5);
+    if (tls_) socket_.start_tls(Tls::serving(tls_));
     std::vector<std::byte> nonce = wire::make_nonce();
     socket_.send(Kind::hello, 0, 0, nonce);
     wire::Frame f;
@@ -364,6 +366,7 @@ class Session final : public TransferDone {
   std::string peer_;
   std::string key_;
   bool lending_;
+  TlsContext tls_;  // none: plain TCP
   std::map<std::uint32_t, Attached> channels_;  // touched only by the session's thread
   std::map<std::uint32_t, std::shared_ptr<ServedObject>> objects_;  // the same
   std::shared_ptr<Answers> answers_ = std::make_shared<Answers>(socket_);
@@ -403,7 +406,7 @@ std::uint16_t bound_port(int fd) {
   return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
 }
 
-void accept_forever(int fd, std::string key, bool lending) {
+void accept_forever(int fd, std::string key, bool lending, TlsContext tls) {
   for (;;) {
     int peer = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (peer < 0) {
@@ -413,14 +416,14 @@ void accept_forever(int fd, std::string key, bool lending) {
     }
     int on = 1;
     ::setsockopt(peer, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    std::thread(serve_connection, peer, key, lending).detach();
+    std::thread(serve_connection, peer, key, lending, tls).detach();
   }
 }
 
 }  // namespace
 
-void serve_connection(int fd, std::string auth_key, bool lending) noexcept {
-  Session(fd, std::move(auth_key), lending).run();
+void serve_connection(int fd, std::string auth_key, bool lending, TlsContext tls) noexcept {
+  Session(fd, std::move(auth_key), lending, std::move(tls)).run();
 }
 
 }  // namespace csp::detail
@@ -428,11 +431,12 @@ void serve_connection(int fd, std::string auth_key, bool lending) noexcept {
 namespace csp {
 
 std::uint16_t serve(std::uint16_t port, const ServeOptions& options) {
+  detail::TlsContext tls = options.tls ? detail::serving_context(*options.tls) : nullptr;
   int fd = detail::listen_on(options.bind, port);
   std::uint16_t bound = detail::bound_port(fd);
   // For good: while a peer may still come, deadlock detection must not end this runtime.
   detail::activity_add();
-  std::thread(detail::accept_forever, fd, options.auth_key, false).detach();
+  std::thread(detail::accept_forever, fd, options.auth_key, false, std::move(tls)).detach();
   return bound;
 }
 
@@ -441,7 +445,7 @@ namespace detail {
 std::uint16_t serve_lent_ends(const std::string& key) {
   int fd = listen_on("127.0.0.1", 0);
   std::uint16_t bound = bound_port(fd);
-  std::thread(accept_forever, fd, key, true).detach();
+  std::thread(accept_forever, fd, key, true, nullptr).detach();
   return bound;
 }
 

@@ -4,11 +4,14 @@
 
 #include <string>
 
+#include "tls.hpp"
+
 namespace csp::detail {
 
-/// Admits the peer on connected socket `fd` (owned from now on) if it proves `auth_key`, then
-/// makes its reads and writes on the served channels (`lending`: on the ends lent to it, a
-/// multiprocess child) until it leaves or misbehaves.
-void serve_connection(int fd, std::string auth_key, bool lending = false) noexcept;
+/// Admits the peer on connected socket `fd` (owned from now on) if it completes a TLS handshake
+/// (with `tls`, if any) and proves `auth_key`, then makes its reads and writes on the served
+/// channels (`lending`: on the ends lent to it, a multiprocess child) until it leaves or
+/// misbehaves.
+void serve_connection(int fd, std::string auth_key, bool lending = false, TlsContext tls = nullptr) noexcept;
 
 }  // namespace csp::detail

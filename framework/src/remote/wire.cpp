@@ -1,4 +1,4 @@
-// Frames over a TCP socket and the HMAC challenge-response; see wire.hpp.
+// Frames over a TCP socket (plain or through TLS) and the HMAC challenge-response; see wire.hpp.
 
 #include "wire.hpp"
 
@@ -64,19 +64,70 @@ void Socket::flush() {
 }
 
 bool Socket::send_queued() {
-  bool sent = true;
-  for (std::size_t done = 0; done < out_.size();) {
-    ssize_t n = ::send(fd_, out_.data() + done, out_.size() - done, MSG_NOSIGNAL);
-    if (n >= 0) {
-      done += static_cast<std::size_t>(n);
-    } else if (errno != EINTR) {
-      sent = false;
-      break;
-    }
-  }
+  bool sent = tls_ ? send_tls(out_) : send_all(out_);
   out_.clear();
   if (out_.capacity() > receive_chunk) out_.shrink_to_fit();  // after a large message
   return sent;
+}
+
+bool Socket::send_all(std::span<const std::byte> bytes) {
+  for (std::size_t done = 0; done < bytes.size();) {
+    ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (n >= 0) done += static_cast<std::size_t>(n);
+    else if (errno != EINTR) return false;
+  }
+  return true;
+}
+
+bool Socket::send_tls(std::span<const std::byte> plaintext) {
+  // A chunk at a time: a large message is not held twice, once encrypted.
+  for (std::size_t done = 0; done < plaintext.size(); done += receive_chunk)
+    if (!tls_->write(plaintext.subspan(done, std::min(receive_chunk, plaintext.size() - done))) ||
+        !send_tls_output())
+      return false;
+  return true;
+}
+
+bool Socket::send_tls_output() {
+  bool sent = send_all(tls_->output());
+  tls_->clear_output();
+  return sent;
+}
+
+void Socket::start_tls(std::unique_ptr<Tls> tls) {
+  tls_ = std::move(tls);
+  cipher_.resize(receive_chunk);
+  try {
+    for (;;) {
+      bool done = tls_->handshake();
+      if (!send_tls_output()) throw std::runtime_error("the connection closed");
+      if (done) return;
+      ssize_t r = ::recv(fd_, cipher_.data(), cipher_.size(), 0);
+      if (r > 0) tls_->feed(std::span(cipher_).first(static_cast<std::size_t>(r)));
+      else if (r == 0) throw std::runtime_error("the connection closed");
+      else if (errno == EAGAIN) throw std::runtime_error("no answer in time (a peer without TLS?)");
+      else if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "receive");
+    }
+  } catch (const std::exception& e) {
+    send_tls_output();  // an alert saying why, if the engine wrote one
+    throw ProtocolError(fmt::format("TLS handshake failed: {}", e.what()));
+  }
+}
+
+ssize_t Socket::receive_tls(std::span<std::byte> plaintext) {
+  for (std::size_t fed = 0;;) {
+    {
+      std::lock_guard lock(send_mutex_);
+      tls_->feed(std::span(cipher_).first(fed));
+      std::optional<std::size_t> n = tls_->read(plaintext);
+      send_tls_output();  // TLS 1.3 may answer what it reads (a key update)
+      if (!n) return 0;  // the peer closed
+      if (*n > 0) return static_cast<ssize_t>(*n);
+    }
+    ssize_t r = ::recv(fd_, cipher_.data(), cipher_.size(), 0);
+    if (r <= 0) return r;
+    fed = static_cast<std::size_t>(r);
+  }
 }
 
 std::optional<std::uint32_t> Socket::next_length() const noexcept {
@@ -110,7 +161,8 @@ bool Socket::receive(Frame& frame, std::uint32_t limit) {
       in_begin_ = 0;
     }
     if (in_.size() < std::max(need, receive_chunk)) in_.resize(std::max(need, receive_chunk));
-    ssize_t r = ::recv(fd_, in_.data() + in_end_, in_.size() - in_end_, 0);
+    std::span<std::byte> room = std::span(in_).subspan(in_end_);
+    ssize_t r = tls_ ? receive_tls(room) : ::recv(fd_, room.data(), room.size(), 0);
     if (r > 0) {
       in_end_ += static_cast<std::size_t>(r);
     } else if (r == 0) {
@@ -142,6 +194,10 @@ bool Socket::receive(Frame& frame, std::uint32_t limit) {
 void Socket::shutdown() noexcept {
   std::lock_guard lock(send_mutex_);
   send_queued();  // the last frames (a retire, a close) may wait behind a burst
+  if (tls_) {
+    tls_->close();
+    send_tls_output();
+  }
   ::shutdown(fd_, SHUT_RDWR);
 }
 

@@ -2,7 +2,10 @@
 // is checked before anything is allocated, and the challenge-response that admits a peer.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -10,6 +13,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tls.hpp"
 
 namespace csp::detail::wire {
 
@@ -58,12 +63,18 @@ struct Frame {
 /// Receives read as many bytes as have arrived; while the receiving thread still holds whole
 /// frames it has not handed out, the frames it sends wait, and leave in one write when it has
 /// handled them all (the replies to a burst of requests cost one system call).
+/// Over TLS, the socket still makes its own system calls (the receiving thread waits for
+/// ciphertext holding no lock); the TLS engine encrypts and decrypts under the send lock.
 class Socket {
  public:
   explicit Socket(int fd) noexcept : fd_(fd) {}
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
   ~Socket();
+
+  /// Runs the TLS handshake (blocking, before any frame), after which every frame is carried
+  /// by `tls`; ProtocolError "TLS handshake failed: <why>".
+  void start_tls(std::unique_ptr<Tls> tls);
 
   /// Sends one frame (after those queued), or queues it behind the receiving thread's burst;
   /// false once the connection is broken.
@@ -89,18 +100,25 @@ class Socket {
   std::optional<std::uint32_t> next_length() const noexcept;
   /// Whether all of the next frame is in; ProtocolError if its length is not allowed.
   bool whole_frame(std::uint32_t limit) const;
-  // These two with send_mutex_ held.
+  // These with send_mutex_ held (or before the receiving thread starts).
   void queue(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail);
   bool send_queued();
+  bool send_all(std::span<const std::byte> bytes);
+  bool send_tls(std::span<const std::byte> plaintext);
+  bool send_tls_output();
+  /// Like recv(2) into `plaintext`, through the TLS engine.
+  ssize_t receive_tls(std::span<std::byte> plaintext);
 
   int fd_;
-  std::mutex send_mutex_;
+  std::mutex send_mutex_;      // also guards tls_
   bool holding_ = false;       // the receiving thread has frames left: its sends wait in out_
   std::thread::id receiver_;
   std::vector<std::byte> out_;  // frames queued, in order
   std::vector<std::byte> in_;  // bytes received; those from in_begin_ to in_end_ not handed out
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
+  std::unique_ptr<Tls> tls_;     // none: plain TCP
+  std::vector<std::byte> cipher_;  // ciphertext received, for tls_ to take
 };
 
 /// A fresh random challenge.

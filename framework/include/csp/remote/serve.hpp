@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "csp/remote/tls.hpp"
 
 namespace csp {
 
@@ -12,6 +15,8 @@ struct ServeOptions {
   std::string bind = "127.0.0.1";
   /// When not empty, peers must prove they know it (challenge-response; never sent).
   std::string auth_key = {};
+  /// When given, every connection is TLS: peers must connect with Connect::tls (see ConnectTls).
+  std::optional<ServeTls> tls = std::nullopt;
 };
 
 /// Listens on `port` (0: any free one) and returns the port; csp::Error if it is taken.

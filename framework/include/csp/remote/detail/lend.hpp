@@ -104,7 +104,7 @@ class Loans {
 template <class End>
 End borrow(const LentEndRef& ref) {
   using T = typename End::value_type;
-  auto core = std::make_shared<RemoteCore<T>>(connect_link("127.0.0.1", ref.port, ref.key),
+  auto core = std::make_shared<RemoteCore<T>>(connect_link(Connect{"127.0.0.1", ref.port, ref.key}),
                                               std::to_string(ref.token), ref.channel);
   core->open(core);
   return End(std::move(core));
