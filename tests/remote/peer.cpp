@@ -1,7 +1,8 @@
 // The other OS process of the remote tests: joins (or serves) channels as told on its command
 // line. Exit status 0 means it saw what it expected.
-//   peer write PORT NAME N       writes 0..N-1 to NAME, then retires
-//   peer process-write PORT NAME N BASE
+//   peer write PORT NAME N [CA]  writes 0..N-1 to NAME, then retires (over TLS, verifying the
+//                                server against the CA file CA, if given)
+//   peer process-write PORT NAME N BASE [CA]
 //                                the same from a csp process, writing BASE..BASE+N-1
 //   peer write-until-poisoned PORT NAME
 //                                writes 0, 1, 2, ... from a csp process until poisoned, then
@@ -26,6 +27,13 @@ namespace {
 
 std::uint16_t port_of(const char* s) { return static_cast<std::uint16_t>(std::atoi(s)); }
 
+/// Port `port` of this machine, over TLS if `ca_file` is given.
+csp::Connect here(const char* port, const char* ca_file) {
+  csp::Connect at{"127.0.0.1", port_of(port)};
+  if (ca_file) at.tls = csp::ConnectTls{ca_file};
+  return at;
+}
+
 auto write_numbers = csp::process([](csp::ChannelEndWrite<int> out, int base, int n) {
   for (int i = 0; i < n; ++i) out(base + i);
   csp::retire(out);
@@ -33,15 +41,15 @@ auto write_numbers = csp::process([](csp::ChannelEndWrite<int> out, int base, in
 
 int run(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "write" && argc == 5) {
-    csp::Channel<int> c(argv[3], csp::Connect{"127.0.0.1", port_of(argv[2])});
+  if (mode == "write" && (argc == 5 || argc == 6)) {
+    csp::Channel<int> c(argv[3], here(argv[2], argc == 6 ? argv[5] : nullptr));
     auto out = -c;
     for (int i = 0, n = std::atoi(argv[4]); i < n; ++i) out(i);
     csp::retire(out);
     return 0;
   }
-  if (mode == "process-write" && argc == 6) {
-    csp::Channel<int> c(argv[3], csp::Connect{"127.0.0.1", port_of(argv[2])});
+  if (mode == "process-write" && (argc == 6 || argc == 7)) {
+    csp::Channel<int> c(argv[3], here(argv[2], argc == 7 ? argv[6] : nullptr));
     csp::Parallel(write_numbers(-c, std::atoi(argv[5]), std::atoi(argv[4])));
     return 0;
   }
