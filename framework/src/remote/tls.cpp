@@ -27,6 +27,7 @@ std::string last_error() {
 
 /// TLS 1.3 only: both ends are csp, so nothing older needs to be spoken.
 TlsContext new_context() {
+  init_openssl();
   TlsContext context(SSL_CTX_new(TLS_method()), SSL_CTX_free);
   if (!context || !SSL_CTX_set_min_proto_version(context.get(), TLS1_3_VERSION))
     throw Error(fmt::format("csp: no TLS context: {}", last_error()));
@@ -38,6 +39,8 @@ void check_loaded(int loaded, const char* who, const char* what, const std::stri
 }
 
 }  // namespace
+
+void init_openssl() noexcept { OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT, nullptr); }
 
 TlsContext serving_context(const ServeTls& tls) {
   TlsContext context = new_context();

@@ -14,6 +14,11 @@
 
 namespace csp::detail {
 
+/// Starts OpenSSL, if nothing in this process has yet, without its exit handler: detached session
+/// threads may still use OpenSSL while the process exits, and the handler would free what they
+/// use (and make their own exit leak their per-thread state). Call before any other use.
+void init_openssl() noexcept;
+
 /// The settings (certificates, verification) every connection of one side shares.
 using TlsContext = std::shared_ptr<SSL_CTX>;
 

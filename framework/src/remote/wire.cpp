@@ -221,6 +221,7 @@ std::vector<std::byte> make_nonce() {
 }
 
 std::vector<std::byte> prove(const std::string& key, std::span<const std::byte> nonce) {
+  init_openssl();
   std::vector<std::byte> mac(EVP_MAX_MD_SIZE);
   unsigned int size = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
