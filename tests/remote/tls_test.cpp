@@ -19,6 +19,8 @@ namespace {
 
 // One CA with certificates for 127.0.0.1 and for another host name, and an unrelated CA.
 struct Pki {
+  // OpenSSL starts here, before csp uses it: without its exit handler, as csp would start it.
+  bool started = OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
   remote_test::TempDir dir;
   remote_test::TestCa ca{dir, "trusted"};
   remote_test::TestCa stranger{dir, "stranger"};
@@ -132,8 +134,9 @@ TEST(Tls, UnknownCaFailsVerification) {
   csp::Channel<int> a("A");
   std::uint16_t port = serve_tls(pki().loopback);
   std::string why = refusal(tls_to(port, pki().stranger.ca_file()));
-  std::string expected = "csp::Connect 127.0.0.1:" + std::to_string(port) + ": TLS handshake failed: certificate verify failed";
-  EXPECT_EQ(why.rfind(expected, 0), 0u) << why;
+  std::string expected = "csp::Connect 127.0.0.1:" + std::to_string(port) +
+                         ": TLS handshake failed: certificate verify failed: unable to get local issuer certificate";
+  EXPECT_EQ(why, expected);
   csp::Channel<int> r("A", tls_to(port, pki().ca.ca_file()));  // the server goes on
   one_across(a, r, 8);
 }
