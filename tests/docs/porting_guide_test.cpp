@@ -22,7 +22,7 @@ std::vector<std::string> lines_of(const std::string& file) {
 
 // The marked region, without the indentation its lines share.
 std::string snippet(const std::string& file, const std::string& name) {
-  std::vector<std::string> lines = lines_of(std::string(CSP_DOCS_DIR) + "/examples/" + file);
+  std::vector<std::string> lines = lines_of(CSP_DOCS_DIR "/examples/" + file);
   std::vector<std::string> region;
   bool inside = false;
   for (const std::string& line : lines) {
@@ -59,7 +59,7 @@ std::vector<Block> marked_blocks(const std::vector<std::string>& doc) {
 }
 
 TEST(PortingGuide, EverySnippetIsTheCodeThatRuns) {
-  std::vector<Block> blocks = marked_blocks(lines_of(std::string(CSP_DOCS_DIR) + "/porting.md"));
+  std::vector<Block> blocks = marked_blocks(lines_of(CSP_DOCS_DIR "/porting.md"));
   EXPECT_GE(blocks.size(), 20u);
   for (const Block& b : blocks) {
     std::string code = snippet(b.file, b.name);
@@ -70,7 +70,7 @@ TEST(PortingGuide, EverySnippetIsTheCodeThatRuns) {
 
 TEST(PortingGuide, CoversEveryPinnedName) {
   std::string doc;
-  for (const std::string& line : lines_of(std::string(CSP_DOCS_DIR) + "/porting.md")) doc += line + '\n';
+  for (const std::string& line : lines_of(CSP_DOCS_DIR "/porting.md")) doc += line + '\n';
   const char* names[] = {
       "csp::process", "csp::Process<", "csp::Parallel", "csp::Sequence", "csp::Spawn",
       "csp::shutdown", "csp::thread_process", "csp::multiprocess", ".start()", ".join(",
