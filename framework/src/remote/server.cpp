@@ -70,9 +70,7 @@ class Answers final : public Requester {
       if (it == unanswered_.end()) return;
       call = std::move(it->second);
       unanswered_.erase(it);
-      std::vector<std::byte> tail;
-      encode(std::string("cancelled"), tail);
-      if (socket_) socket_->send(Kind::failed, id, seq, tail);
+      if (socket_) socket_->send(Kind::failed, id, seq, encode_failure("cancelled"));
     }
     call->abandon();
   }

@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -78,16 +79,20 @@ std::shared_ptr<ServedObject> find_served(const std::string& manager, const std:
   return found;
 }
 
-std::vector<std::byte> failure_message(std::exception_ptr e) {
+std::vector<std::byte> encode_failure(std::string_view what) {
   std::vector<std::byte> tail;
+  encode(std::string(what), tail);
+  return tail;
+}
+
+std::vector<std::byte> failure_message(std::exception_ptr e) {
   try {
     std::rethrow_exception(std::move(e));
   } catch (const std::exception& error) {
-    encode(std::string(error.what()), tail);
+    return encode_failure(error.what());
   } catch (...) {  // from a user type's copy, say: the session goes on
-    encode(std::string("an exception that is not a std::exception"), tail);
+    return encode_failure("an exception that is not a std::exception");
   }
-  return tail;
 }
 
 std::shared_ptr<Owner> refusing_owner() {

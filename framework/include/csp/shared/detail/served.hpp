@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -55,7 +56,9 @@ class ServedObject {
   virtual void give_back(std::span<const std::byte> returned) const = 0;
 };
 
-/// The encoded error message a request failed with.
+/// The tail of a failed request's answer: the error message `what`, as the client decodes it.
+std::vector<std::byte> encode_failure(std::string_view what);
+/// encode_failure of the exception `e` a request failed with.
 std::vector<std::byte> failure_message(std::exception_ptr e);
 
 template <servable H>
