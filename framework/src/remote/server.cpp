@@ -140,7 +140,8 @@ class Session final : public TransferDone {
 
   bool admit() {
     socket_.receive_timeout(5);
-    if (tls_) socket_.start_tls(Tls::serving(tls_));
+    // Only the start needs the context: the connection's TLS state holds what it uses.
+    if (TlsContext tls = std::move(tls_)) socket_.start_tls(Tls::serving(tls));
     std::vector<std::byte> nonce = wire::make_nonce();
     socket_.send(Kind::hello, 0, 0, nonce);
     wire::Frame f;
@@ -364,7 +365,7 @@ class Session final : public TransferDone {
   std::string peer_;
   std::string key_;
   bool lending_;
-  TlsContext tls_;  // none: plain TCP
+  TlsContext tls_;  // until admit(); none: plain TCP
   std::map<std::uint32_t, Attached> channels_;  // touched only by the session's thread
   std::map<std::uint32_t, std::shared_ptr<ServedObject>> objects_;  // the same
   std::shared_ptr<Answers> answers_ = std::make_shared<Answers>(socket_);
