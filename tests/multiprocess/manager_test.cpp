@@ -211,8 +211,8 @@ TEST(RemoteQueue, ProducerAndConsumerInOtherProcesses) {
   EXPECT_TRUE(q.empty());
 }
 
-// A served queue "q" whose get, from a child, waits: the child sets "consumers" once it has
-// started (or, where it says so, done) what the test waits for.
+// A served queue "q" whose get, from a child, waits: a child the test start()s sets "consumers"
+// once it has started (or, where it says so, done) what the test waits for.
 class RemoteQueueGet : public testing::Test {
  protected:
   // Starts `consumer` and returns once it has set "consumers", and a little more: a get it
@@ -266,9 +266,7 @@ auto GetThenPut = csp::multiprocess([](int port, std::string auth) {
 // A queue handle lent to a child as an argument: the same, over the lending connection.
 auto GetThenPutLent = csp::multiprocess([](csp::Queue<int> q) { return get_then_put(q, 7); });
 
-TEST(RemoteQueue, OnePeersGetDoesNotHoldUpItsPut) {
-  csp::Manager m("jobs");
-  auto q = m.queue<int>("q");
+TEST_F(RemoteQueueGet, OnePeersGetDoesNotHoldUpItsPut) {
   auto [got] = csp::Parallel(GetThenPut(static_cast<int>(served_port()), key));
   EXPECT_EQ(got, 42);
   auto lent = csp::Manager().Queue<int>();
