@@ -43,6 +43,7 @@ struct Global {
   std::unique_ptr<Runtime> stopped_at_exit;  // kept, never destroyed (see stop_at_exit)
   std::atomic<Runtime*> current{nullptr};
   bool exit_hook = false;
+  std::vector<void (*)() noexcept> stop_hooks;
 };
 
 Global& global() {
@@ -50,9 +51,17 @@ Global& global() {
   return *g;
 }
 
+// First, while processes and owners still run: what the hooks end (the remote layer's
+// connections) may be in the middle of their channel operations and requests. Even with no
+// runtime: threads may use channels and serve them without one.
+void run_stop_hooks(Global& g) noexcept {
+  for (auto hook : g.stop_hooks) hook();
+}
+
 void stop_runtime() noexcept {
   Global& g = global();
   std::lock_guard lock(g.mutex);
+  run_stop_hooks(g);
   if (!g.runtime) return;
   g.runtime->stop();
   g.current.store(nullptr);
@@ -65,6 +74,7 @@ void stop_runtime() noexcept {
 void stop_at_exit() noexcept {
   Global& g = global();
   std::lock_guard lock(g.mutex);
+  run_stop_hooks(g);
   if (!g.runtime) return;
   g.runtime->stop(false);
   g.current.store(nullptr);
@@ -93,6 +103,12 @@ void with_runtime(const std::function<void(Runtime*)>& f) {
   Global& g = global();
   std::lock_guard lock(g.mutex);
   f(g.runtime.get());
+}
+
+void at_stop(void (*hook)() noexcept) {
+  Global& g = global();
+  std::lock_guard lock(g.mutex);
+  g.stop_hooks.push_back(hook);
 }
 
 Runtime::Runtime(const Configuration& config)

@@ -68,5 +68,8 @@ class Runtime {
 Runtime& runtime();
 /// Calls `f` with the current runtime (nullptr if none), which cannot stop meanwhile.
 void with_runtime(const std::function<void(Runtime*)>& f);
+/// Has csp::shutdown() and the stop at exit call `hook` first, while processes and owners
+/// still run (what the hook waits for, a session's pending operation, may need one of them).
+void at_stop(void (*hook)() noexcept);
 
 }  // namespace csp::detail
