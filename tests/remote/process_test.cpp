@@ -1,6 +1,6 @@
 // Remote channels between real OS processes over loopback: thousands of messages, any-to-any
 // with two client processes, a user struct, writes in flight to a buffered channel (on credit),
-// and a peer killed with SIGKILL in mid-stream.
+// a peer killed with SIGKILL in mid-stream, and a server's shutdown seen by its peer.
 
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 
 #include "child.hpp"
 #include "messages.hpp"
+#include "raw_peer.hpp"
 
 using namespace std::chrono_literals;
 using remote_test::Child;
@@ -185,6 +186,25 @@ TEST(RemoteProcess, KilledServerPoisonsItsClientsWithinOneSecond) {
   EXPECT_THROW(
       for (;;) in(), csp::ChannelPoisonException);
   EXPECT_LT(std::chrono::steady_clock::now() - killed, 1s);
+}
+
+TEST(RemoteProcess, ShutdownEndsItsSessionsAsItsDeathWould) {
+  csp::Channel<int> a("A");
+  std::uint16_t port = csp::serve(0);
+  Child peer({"write-until-poisoned", std::to_string(port), "A"});
+  auto in = +a;
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(in(), i);
+  csp::shutdown();
+  ASSERT_EQ(peer.wait(5s), 0);  // its next write failed as poisoned, so it counted them
+  EXPECT_GE(std::stoi(peer.line()), 99);  // the last one taken may have gone unacknowledged
+  EXPECT_TRUE(remote_test::connection_refused(port));
+
+  csp::Channel<int> again("B");
+  Child second({"write-until-poisoned", std::to_string(csp::serve(0)), "B"});
+  auto in_again = +again;
+  EXPECT_EQ(in_again(), 0);
+  csp::poison(in_again);
+  EXPECT_EQ(second.wait(5s), 0);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <system_error>
 #include <thread>
@@ -30,6 +31,7 @@
 #include "csp/errors.hpp"
 #include "csp/remote/serve.hpp"
 #include "csp/shared/manager.hpp"
+#include "../runtime.hpp"
 #include "lending.hpp"
 #include "server.hpp"
 #include "tls.hpp"
@@ -108,6 +110,9 @@ class Session final : public TransferDone {
     }
     end(why);
   }
+
+  /// Ends the connection at once: run() ends the session as if the peer had gone.
+  void drop() noexcept { socket_.abort(); }
 
   void transfer_done(Transfer& t) noexcept override {
     Key key;
@@ -405,18 +410,85 @@ std::uint16_t bound_port(int fd) {
   return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
 }
 
+// What csp::serve started, so that a runtime's stop can end it: the sockets it listens on and
+// the sessions they run. The internal server of lent ends is not among them: the multiprocess
+// children it serves may outlive the runtime that lent them, and the port stays registered.
+struct Served {
+  std::mutex mutex;
+  std::condition_variable ended;  // one of the threads below has ended
+  std::set<int> listening;
+  std::set<Session*> sessions;
+  std::size_t threads = 0;  // of listening sockets and sessions
+};
+
+Served& served() {
+  static Served* s = new Served;  // a runtime stops during exit too
+  return *s;
+}
+
+void thread_ended(Served& s) {
+  std::lock_guard lock(s.mutex);
+  --s.threads;
+  s.ended.notify_all();
+}
+
+// The runtime's stop hook: new peers are refused and sessions end, as the death of this OS
+// process would end them; their threads get a moment (a session waits for the writes it kept
+// on credit to be taken or poisoned).
+void stop_serving() noexcept {
+  Served& s = served();
+  std::unique_lock lock(s.mutex);
+  for (int fd : s.listening) ::shutdown(fd, SHUT_RDWR);  // wakes accept() with an error
+  s.listening.clear();
+  for (Session* session : s.sessions) session->drop();
+  s.ended.wait_for(lock, std::chrono::seconds(1), [&] { return s.threads == 0; });
+}
+
+// `tracked`: one of csp::serve's, which a runtime's stop ends.
+void run_session(std::unique_ptr<Session> session, bool tracked) {
+  if (!tracked) {
+    std::thread([session = std::move(session)] { session->run(); }).detach();
+    return;
+  }
+  Served& s = served();
+  s.sessions.insert(session.get());  // s.mutex held by the caller
+  ++s.threads;
+  std::thread([session = std::move(session)]() mutable {
+    session->run();
+    Served& s = served();
+    {
+      std::lock_guard lock(s.mutex);
+      s.sessions.erase(session.get());
+    }
+    session.reset();
+    thread_ended(s);
+  }).detach();
+}
+
+// Until the socket fails, or (`lending` aside) a runtime's stop closes it.
 void accept_forever(int fd, std::string key, bool lending, TlsContext tls) {
+  Served& s = served();
   for (;;) {
     int peer = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+    int err = errno;
+    std::lock_guard lock(s.mutex);
+    bool stopped = !lending && !s.listening.contains(fd);
+    if (peer >= 0 && stopped) ::close(peer);
+    if (stopped) break;
     if (peer < 0) {
-      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) continue;
-      wire::log(fmt::format("stopped serving: {}", std::strerror(errno)));
-      return;
+      if (err == EINTR || err == ECONNABORTED || err == EMFILE || err == ENFILE) continue;
+      wire::log(fmt::format("stopped serving: {}", std::strerror(err)));
+      s.listening.erase(fd);
+      break;
     }
     int on = 1;
     ::setsockopt(peer, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    std::thread(serve_connection, peer, key, lending, tls).detach();
+    run_session(std::make_unique<Session>(peer, key, lending, tls), !lending);
   }
+  ::close(fd);
+  if (lending) return;
+  activity_drop(1);  // taken by csp::serve: no peer can come any more
+  thread_ended(s);
 }
 
 }  // namespace
@@ -433,7 +505,14 @@ std::uint16_t serve(std::uint16_t port, const ServeOptions& options) {
   detail::TlsContext tls = options.tls ? detail::serving_context(*options.tls) : nullptr;
   int fd = detail::listen_on(options.bind, port);
   std::uint16_t bound = detail::bound_port(fd);
-  // For good: while a peer may still come, deadlock detection must not end this runtime.
+  [[maybe_unused]] static const bool hooked = (detail::at_stop(detail::stop_serving), true);
+  {
+    detail::Served& s = detail::served();
+    std::lock_guard lock(s.mutex);
+    s.listening.insert(fd);
+    ++s.threads;
+  }
+  // Until the runtime stops: while a peer may still come, deadlock detection must not end it.
   detail::activity_add();
   std::thread(detail::accept_forever, fd, options.auth_key, false, std::move(tls)).detach();
   return bound;

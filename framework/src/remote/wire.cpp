@@ -201,6 +201,8 @@ void Socket::shutdown() noexcept {
   ::shutdown(fd_, SHUT_RDWR);
 }
 
+void Socket::abort() noexcept { ::shutdown(fd_, SHUT_RDWR); }
+
 bool Socket::peer_gone() const noexcept {
   pollfd p{fd_, POLLRDHUP, 0};
   return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;

@@ -89,6 +89,10 @@ class Socket {
   /// Sends the queued frames, then wakes a blocked receive() with the end of the stream;
   /// sends fail from now on.
   void shutdown() noexcept;
+  /// Ends the connection at once, as this OS process's death would: queued frames are dropped,
+  /// and blocked sends and receives fail. Takes no lock: a send blocked on a peer that does not
+  /// read cannot hold it up.
+  void abort() noexcept;
   /// Whether the peer has closed its end (or the connection is broken) by now: what is sent
   /// from now on would go nowhere.
   bool peer_gone() const noexcept;
