@@ -1,17 +1,22 @@
 // Remote channels over loopback within one OS process (the runtime joins its own served
 // channels): alternation guards, poison both ways, wrong types and keys refused, no deadlock
-// report while a peer may still come, and malformed frames from a raw socket dropped.
+// report while a peer may still come, malformed frames from a raw socket dropped, and what
+// csp::shutdown leaves of serving and connections.
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <future>
+#include <iterator>
 #include <thread>
 
 #include "messages.hpp"
 #include "raw_peer.hpp"
 
 using namespace std::chrono_literals;
+using remote_test::connection_refused;
 using remote_test::server_hangs_up_after;
 
 namespace {
@@ -172,6 +177,56 @@ TEST(Remote, MalformedFramesDropOnlyTheirConnection) {
   std::thread writer2([&] { out2(12); });
   EXPECT_EQ(in(), 12);
   writer2.join();
+}
+
+}  // namespace
+
+namespace {
+
+std::ptrdiff_t threads_now() {
+  auto tasks = std::filesystem::directory_iterator("/proc/self/task");
+  return std::distance(begin(tasks), end(tasks));
+}
+
+/// Waits (5 s at most) until no more threads run than `limit`; the number running then.
+std::ptrdiff_t threads_down_to(std::ptrdiff_t limit) {
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (threads_now() > limit && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(10ms);
+  return threads_now();
+}
+
+TEST(Remote, ShutdownEndsServingAndConnectionsAndServingStartsAgain) {
+  std::ptrdiff_t before = threads_now();  // no runtime yet: the test's own threads
+  csp::Channel<int> a("A");
+  std::uint16_t port = csp::serve(0);
+  csp::Channel<int> r("A", here(port));
+  auto out = -a;
+  auto in = +r;
+  auto reading = std::async(std::launch::async, [&] {
+    in();
+    try {
+      in();  // pending at the server when it stops, or made after
+    } catch (const csp::ChannelPoisonException&) {
+      return true;
+    }
+    return false;
+  });
+  out(1);
+  csp::shutdown();
+  ASSERT_EQ(reading.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(reading.get());
+  EXPECT_LE(threads_down_to(before), before);  // before anything starts a runtime again
+  EXPECT_THROW(in(), csp::ChannelPoisonException);  // the handle kept across the shutdown
+  EXPECT_TRUE(connection_refused(port));
+  EXPECT_THROW(csp::Channel<int>("A", here(port)), csp::Error);
+
+  csp::Channel<int> b("B");
+  std::uint16_t again = csp::serve(0);
+  csp::Channel<int> rb("B", here(again));
+  auto out_b = -rb;
+  auto writing = std::async(std::launch::async, [&] { out_b(7); });
+  EXPECT_EQ((+b)(), 7);
+  EXPECT_EQ(writing.wait_for(5s), std::future_status::ready);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "csp/detail/completion.hpp"
 #include "csp/errors.hpp"
 #include "../executor.hpp"
+#include "../runtime.hpp"
 #include "csp/remote/connect.hpp"
 #include "tls.hpp"
 #include "wire.hpp"
@@ -62,6 +63,22 @@ int connect_to(const std::string& host, std::uint16_t port) {
   throw Error(fmt::format("csp::Connect {}:{}: {}", host, port, std::strerror(err)));
 }
 
+class ClientLink;
+
+struct Links {
+  std::mutex mutex;
+  // By host, port, auth key and TLS CA file (none: plain).
+  using Key = std::tuple<std::string, std::uint16_t, std::string, std::optional<std::string>>;
+  std::map<Key, std::weak_ptr<ClientLink>> open;
+  std::size_t receiving = 0;  // threads of links not yet ended
+  std::condition_variable ended;  // one of them has
+};
+
+Links& links() {
+  static Links* l = new Links;  // remote channels may close during exit
+  return *l;
+}
+
 class ClientLink final : public Link, public std::enable_shared_from_this<ClientLink> {
  public:
   /// Through TLS with `tls` if it is not null.
@@ -94,9 +111,28 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     socket_.receive_timeout(0);
   }
 
-  /// Starts receiving; the thread keeps the link alive until the connection ends.
+  /// Starts receiving (links().mutex held); the thread keeps the link alive until the
+  /// connection ends.
   void start() {
-    std::thread([self = shared_from_this()] { self->receive(); }).detach();
+    ++links().receiving;
+    std::thread([self = shared_from_this()]() mutable {
+      self->receive();
+      self.reset();
+      Links& l = links();
+      std::lock_guard lock(l.mutex);
+      --l.receiving;
+      l.ended.notify_all();
+    }).detach();
+  }
+
+  /// Ends the connection at once: its channels and objects find it lost, as if the serving
+  /// runtime had died.
+  void drop() noexcept {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;  // not worth a "lost" line
+    }
+    socket_.abort();
   }
 
   bool usable() {
@@ -336,21 +372,25 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   bool closing_ = false;
 };
 
-struct Links {
-  std::mutex mutex;
-  // By host, port, auth key and TLS CA file (none: plain).
-  using Key = std::tuple<std::string, std::uint16_t, std::string, std::optional<std::string>>;
-  std::map<Key, std::weak_ptr<ClientLink>> open;
-};
-
-Links& links() {
-  static Links* l = new Links;  // remote channels may close during exit
-  return *l;
+// The runtime's stop hook: this runtime's links end, and their threads get a moment.
+void close_links() noexcept {
+  Links& l = links();
+  std::vector<std::shared_ptr<ClientLink>> open;
+  std::unique_lock lock(l.mutex);
+  for (auto& [key, weak] : l.open)
+    if (auto link = weak.lock()) open.push_back(std::move(link));
+  l.open.clear();
+  lock.unlock();
+  for (auto& link : open) link->drop();
+  open.clear();
+  lock.lock();
+  l.ended.wait_for(lock, std::chrono::seconds(1), [&] { return l.receiving == 0; });
 }
 
 }  // namespace
 
 std::shared_ptr<Link> connect_link(const Connect& where) {
+  [[maybe_unused]] static const bool hooked = (at_stop(close_links), true);  // before l.mutex
   Links& l = links();
   std::lock_guard lock(l.mutex);
   std::optional<std::string> ca_file;
