@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "csp/detail/activity.hpp"
+#include "csp/detail/idle_spin.hpp"
 
 namespace csp::detail {
 
@@ -170,9 +171,16 @@ void Executor::run_deferred() {
   for (auto& task : tasks) task();
 }
 
+bool Executor::spin_over() {
+  if (workers_->in_executors.load(std::memory_order_relaxed) >= workers_->count) return true;
+  std::lock_guard lock(inbox_mutex_);
+  return !inbox_.empty() || !live_ || stopping_.load(std::memory_order_relaxed);
+}
+
 void Executor::run() {
   constexpr int switches_per_deferred_run = 64;
   running_executor = this;
+  workers_->in_executors.fetch_add(1, std::memory_order_relaxed);
   for (;;) {
     for (int switches = 0; !ready_.empty(); ++switches) {
       if (stopping_.load(std::memory_order_relaxed)) {
@@ -180,6 +188,7 @@ void Executor::run() {
         // that after these fibers' last steps also for ThreadSanitizer, which cannot see CAF's
         // own synchronization.
         std::lock_guard lock(inbox_mutex_);
+        workers_->in_executors.fetch_sub(1, std::memory_order_relaxed);
         running_executor = nullptr;
         return;
       }
@@ -192,6 +201,8 @@ void Executor::run() {
       if (f->resume()) activity_remove();
     }
     run_deferred();
+    // A wake-up that comes while this spins costs no message and no worker hand-off.
+    spin_until([this] { return spin_over(); });
     std::unique_lock lock(inbox_mutex_);
     if (inbox_.empty()) {
       idle_.store(true);
@@ -200,6 +211,7 @@ void Executor::run() {
     ready_.insert(ready_.end(), inbox_.begin(), inbox_.end());
     inbox_.clear();
   }
+  workers_->in_executors.fetch_sub(1, std::memory_order_relaxed);
   running_executor = nullptr;
 }
 

@@ -4,6 +4,7 @@
 
 #include <boost/context/fiber.hpp>
 #include <caf/actor.hpp>
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -54,9 +55,17 @@ class Fiber final : public Context {
   friend class Executor;
 };
 
+/// The CAF workers that host a runtime's executors: how many there are, and how many are inside
+/// an executor's run() right now (running fibers, or spinning for a wake-up).
+struct Workers {
+  explicit Workers(std::size_t n) noexcept : count(n) {}
+  const std::size_t count;
+  std::atomic<std::size_t> in_executors{0};
+};
+
 class Executor {
  public:
-  Executor() = default;
+  explicit Executor(Workers& workers) noexcept : workers_(&workers) {}
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
@@ -72,7 +81,9 @@ class Executor {
   void schedule(Fiber* f);
   /// Wakes the hosting actor if it sleeps.
   void notify();
-  /// Runs fibers until none is runnable or stop_soon() was called (by the hosting actor).
+  /// Runs fibers until none is runnable or stop_soon() was called (by the hosting actor). With
+  /// fibers parked, it spins for a wake-up first (idle_spin.hpp) while another worker is free
+  /// for the other actors (owners of shared objects, other executors).
   void run();
   /// Makes run() return before its next fiber, so that the hosting actor sees its exit
   /// message even while processes keep each other busy; callable from any thread.
@@ -91,7 +102,11 @@ class Executor {
 
  private:
   caf::actor actor_;
+  Workers* workers_;
   void run_deferred();
+  /// Whether run() should stop spinning: a fiber to run, none that could be woken, a stop, or
+  /// no worker left free.
+  bool spin_over();
 
   std::deque<Fiber*> ready_;  // touched only by run()'s thread
   std::vector<std::function<void()>> deferred_;  // so is this

@@ -6,11 +6,13 @@
 
 #include <caf/all.hpp>
 #include <fmt/format.h>
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
 #include "child_link.hpp"
 #include "csp/detail/activity.hpp"
+#include "csp/detail/idle_spin.hpp"
 #include "csp/shared/detail/owner.hpp"
 #include "csp/errors.hpp"
 #include "csp/runtime.hpp"
@@ -115,10 +117,13 @@ Runtime::Runtime(const Configuration& config)
     : config_(config),
       cfg_(std::make_unique<caf::actor_system_config>()),
       stacks_(config.stack_size()),
-      timer_(std::make_unique<Timer>()) {
+      timer_(std::make_unique<Timer>()),
+      workers_(config.threads() ? config.threads()
+                                : std::max(1u, std::thread::hardware_concurrency())) {
   trace::configure(trace::file_for(config.trace()));
-  std::size_t n = config.threads() ? config.threads() : std::thread::hardware_concurrency();
-  if (n == 0) n = 1;
+  const std::optional<std::chrono::microseconds> spin = config.idle_spin();
+  set_idle_spin(spin ? *spin : idle_spin_from_environment());
+  const std::size_t n = workers_.count;
   cfg_->set("scheduler.max-threads", n);
   // One run queue for all workers, whose idle ones sleep on a condition variable: a wake-up
   // from another thread (a peer's frame, an owner's answer, a process on another executor)
@@ -131,7 +136,7 @@ Runtime::Runtime(const Configuration& config)
     if (Runtime* r = global().current.load()) r->report_deadlock();
   });
   for (std::size_t i = 0; i < n; ++i) {
-    executors_.push_back(std::make_unique<Executor>());
+    executors_.push_back(std::make_unique<Executor>(workers_));
     executors_.back()->attach(system_->spawn<ExecutorActor>(executors_.back().get()));
   }
 }

@@ -51,6 +51,7 @@ class Runtime {
   std::unique_ptr<caf::actor_system> system_;
   StackPool stacks_;
   std::unique_ptr<Timer> timer_;
+  Workers workers_;
   std::vector<std::unique_ptr<Executor>> executors_;
   std::atomic<std::size_t> next_{0};
   std::mutex spawned_mutex_;

@@ -1,5 +1,5 @@
 // The Process handle (Python multiprocessing.Process's API), what escaping exceptions do to a
-// process's ends (PyCSP), and thread_process.
+// process's ends (PyCSP), thread_process, and the idle spin of whatever waits.
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,9 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "csp/detail/idle_spin.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -249,6 +251,111 @@ TEST(ThreadProcess, TerminateParkedThreadProcess) {
   p.terminate();
   ASSERT_TRUE(p.join(10s));
   EXPECT_EQ(p.exitcode(), -15);
+}
+
+// Waiting threads and idle workers may poll before they sleep (Configuration::idle_spin), or
+// sleep at once with 0. Either way every wake-up arrives: between two processes on one executor, two
+// on different executors, and a process and the main thread.
+class IdleSpin : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    csp::shutdown();
+    csp::Configuration{}.threads(2).idle_spin(std::chrono::microseconds(GetParam())).apply();
+  }
+  void TearDown() override {
+    csp::shutdown();
+    csp::Configuration{}.apply();
+  }
+};
+
+constexpr int volleys = 2000;
+
+const auto Server = csp::process([](csp::ChannelEndRead<int> in, csp::ChannelEndWrite<int> out) {
+  for (int i = 0; i < volleys; ++i) out(in() + 1);
+});
+const auto Client = csp::process([](csp::ChannelEndWrite<int> out, csp::ChannelEndRead<int> in) {
+  int sum = 0;
+  for (int i = 0; i < volleys; ++i) {
+    out(i);
+    sum += in() - i;
+  }
+  return sum;
+});
+
+TEST_P(IdleSpin, EveryWakeUpArrives) {
+  csp::Channel<int> there, back;
+  auto [server, together] = csp::Parallel(Server(+there, -back), Client(-there, +back));
+  EXPECT_EQ(together, volleys);
+
+  csp::Spawn(Server(+there, -back));  // from main, each start takes the next executor
+  auto apart = Client(-there, +back);
+  apart.start();
+  ASSERT_TRUE(apart.join(30s));
+  EXPECT_EQ(apart.result(), volleys);
+
+  auto echo = Server(+there, -back);
+  echo.start();
+  auto out = -there;
+  auto in = +back;
+  for (int i = 0; i < volleys; ++i) {
+    out(i);
+    ASSERT_EQ(in(), i + 1);
+  }
+  ASSERT_TRUE(echo.join(30s));
+  auto spin = std::chrono::microseconds(std::thread::hardware_concurrency() > 1 ? GetParam() : 0);
+  EXPECT_EQ(csp::detail::idle_spin(), spin);
+}
+
+INSTANTIATE_TEST_SUITE_P(Microseconds, IdleSpin, ::testing::Values(0, 50, 10000));
+
+// Unset in the Configuration, the spin is CSP_IDLE_SPIN's (microseconds), or 0; the
+// Configuration's wins; a value that is not a number is ignored with a line saying so.
+TEST(IdleSpinEnvironment, AppliesWhenTheConfigurationSetsNone) {
+  const auto cores = [](std::chrono::microseconds spin) {
+    return std::thread::hardware_concurrency() > 1 ? spin : 0us;
+  };
+  const auto started = [](const csp::Configuration& config) {
+    csp::shutdown();
+    config.apply();
+    csp::Parallel(csp::process([] {})());  // starts the runtime
+    return csp::detail::idle_spin();
+  };
+  ::unsetenv("CSP_IDLE_SPIN");
+  EXPECT_EQ(started(csp::Configuration{}), 0us);
+  ::setenv("CSP_IDLE_SPIN", "30", 1);
+  EXPECT_EQ(started(csp::Configuration{}), cores(30us));
+  EXPECT_EQ(started(csp::Configuration{}.idle_spin(0us)), 0us);
+  EXPECT_EQ(started(csp::Configuration{}.idle_spin(70us)), cores(70us));
+  ::setenv("CSP_IDLE_SPIN", "30us", 1);
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(started(csp::Configuration{}), 0us);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "csp: CSP_IDLE_SPIN=30us is not a number of microseconds: ignored\n");
+  ::unsetenv("CSP_IDLE_SPIN");
+  csp::shutdown();
+  csp::Configuration{}.apply();
+}
+
+// A thread whose polls come to nothing skips its next 1, 2, 4, ... polls, and one that pays off
+// resets that: seen in how often spin_until asks its predicate (more than once if it polled).
+TEST(IdleSpinBackoff, SkipsMorePollsAfterEachThatCameToNothing) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "no polling on one core";
+  const std::chrono::nanoseconds before = csp::detail::idle_spin();
+  csp::detail::set_idle_spin(200ms);  // long enough that a poll paying off is never preempted
+  std::vector<bool> polled;
+  std::thread([&] {  // a thread of its own: its own history
+    auto poll = [&](int ready_at) {
+      int asked = 0;
+      csp::detail::spin_until([&] { return ++asked == ready_at; });
+      polled.push_back(asked > 1);
+    };
+    for (int i = 0; i < 10; ++i) poll(0);  // never ready
+    poll(3);                                // ready on the third ask: it paid off
+    for (int i = 0; i < 2; ++i) poll(0);
+  }).join();
+  csp::detail::set_idle_spin(before);
+  EXPECT_EQ(polled, (std::vector<bool>{true, false, true, false, false, true, false, false, false,
+                                       false, true, true, false}));
 }
 
 }  // namespace

@@ -21,6 +21,8 @@
 
 #include <fmt/format.h>
 
+#include "csp/detail/idle_spin.hpp"
+
 namespace csp::detail::wire {
 
 namespace {
@@ -124,6 +126,7 @@ ssize_t Socket::receive_tls(std::span<std::byte> plaintext) {
       if (!n) return 0;  // the peer closed
       if (*n > 0) return static_cast<ssize_t>(*n);
     }
+    spin_for_input();
     ssize_t r = ::recv(fd_, cipher_.data(), cipher_.size(), 0);
     if (r <= 0) return r;
     fed = static_cast<std::size_t>(r);
@@ -162,6 +165,7 @@ bool Socket::receive(Frame& frame, std::uint32_t limit) {
     }
     if (in_.size() < std::max(need, receive_chunk)) in_.resize(std::max(need, receive_chunk));
     std::span<std::byte> room = std::span(in_).subspan(in_end_);
+    if (!tls_) spin_for_input();
     ssize_t r = tls_ ? receive_tls(room) : ::recv(fd_, room.data(), room.size(), 0);
     if (r > 0) {
       in_end_ += static_cast<std::size_t>(r);
@@ -202,6 +206,13 @@ void Socket::shutdown() noexcept {
 }
 
 void Socket::abort() noexcept { ::shutdown(fd_, SHUT_RDWR); }
+
+void Socket::spin_for_input() const noexcept {
+  spin_until([this] {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) != 0;
+  });
+}
 
 bool Socket::peer_gone() const noexcept {
   pollfd p{fd_, POLLRDHUP, 0};

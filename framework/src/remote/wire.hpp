@@ -110,6 +110,8 @@ class Socket {
   bool send_all(std::span<const std::byte> bytes);
   bool send_tls(std::span<const std::byte> plaintext);
   bool send_tls_output();
+  /// Polls the socket for input for idle_spin() before a receive sleeps in recv(2).
+  void spin_for_input() const noexcept;
   /// Like recv(2) into `plaintext`, through the TLS engine.
   ssize_t receive_tls(std::span<std::byte> plaintext);
 

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "csp/detail/idle_spin.hpp"
 #include "csp/detail/spin_lock.hpp"
 
 namespace csp::detail {
@@ -126,8 +127,8 @@ class Waiter {
   bool ends_on_deadlock_ = false;
 };
 
-/// A thread's own context: waits on a condition variable until unpark(). Counts as activity
-/// while its thread lives, and is known to the deadlock handler.
+/// A thread's own context: polls for unpark() for idle_spin(), then waits on a condition
+/// variable. Counts as activity while its thread lives, and is known to the deadlock handler.
 class ThreadContext final : public Context {
  public:
   ThreadContext();
@@ -141,18 +142,19 @@ class ThreadContext final : public Context {
  private:
   void wake() override {
     std::lock_guard lock(mutex_);
-    permit_ = true;
+    permit_.store(true, std::memory_order_release);
     cv_.notify_one();
   }
   void suspend() override {
+    spin_until([this] { return permit_.load(std::memory_order_acquire); });
     std::unique_lock lock(mutex_);
-    cv_.wait(lock, [this] { return permit_; });
-    permit_ = false;
+    cv_.wait(lock, [this] { return permit_.load(std::memory_order_relaxed); });
+    permit_.store(false, std::memory_order_relaxed);
   }
 
   std::mutex mutex_;
   std::condition_variable cv_;
-  bool permit_ = false;
+  std::atomic<bool> permit_{false};  // written under mutex_, also polled without it
 };
 
 }  // namespace csp::detail
