@@ -82,8 +82,8 @@ class Executor {
   /// Wakes the hosting actor if it sleeps.
   void notify();
   /// Runs fibers until none is runnable or stop_soon() was called (by the hosting actor). With
-  /// fibers parked, it spins for a wake-up first (idle_spin.hpp) while another worker is free
-  /// for the other actors (owners of shared objects, other executors).
+  /// fibers parked and an idle spin set (idle_spin.hpp), it polls for a wake-up first, while
+  /// another worker is free for the other actors (owners of shared objects, other executors).
   void run();
   /// Makes run() return before its next fiber, so that the hosting actor sees its exit
   /// message even while processes keep each other busy; callable from any thread.

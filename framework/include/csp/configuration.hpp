@@ -30,8 +30,8 @@ class Configuration {
   /// whichever thread wants it. Unset, the environment's CSP_IDLE_SPIN (microseconds) or 0 (off)
   /// applies; no polling on one core. A wake-up that finds its thread still polling costs about
   /// a microsecond, one that wakes a sleeping thread on another core tens of them: 50 us makes
-  /// a message between OS processes twice as fast on an otherwise idle machine, and up to twice
-  /// as slow on a busy one (a yield may give the core to another program for a time slice).
+  /// a message between OS processes twice as fast on an otherwise idle machine, and several
+  /// times slower on a busy one (a yield may give the core to another program for a time slice).
   /// A thread whose polls come to nothing skips its next ones (up to 64), and an idle worker
   /// polls only while another worker is free.
   Configuration& idle_spin(std::chrono::microseconds spin) noexcept {
