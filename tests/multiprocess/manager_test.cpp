@@ -383,10 +383,175 @@ TEST_F(RemoteQueueGet, ProcessTerminatedAsTheItemComesTakesItOnce) {
   EXPECT_TRUE(go.empty());
 }
 
-auto QueueMisuse = csp::multiprocess([](int port, std::string auth) {
+// In a child: a get with a timeout finds nothing; then, once "consumers" is set, two that wait
+// for the items the test puts (-1: empty).
+std::vector<int> timed_gets(const csp::Queue<int>& q, const csp::Value<int>& consumers) {
+  std::vector<int> got;
+  got.push_back(q.get(std::chrono::milliseconds(20)).value_or(-1));
+  consumers.set(1);
+  for (int i = 0; i < 2; ++i) got.push_back(q.get(std::chrono::seconds(30)).value_or(-1));
+  return got;
+}
+auto TimedGets = csp::multiprocess([](int port, std::string auth) {
+  csp::Manager m = connect_jobs(port, auth);
+  return timed_gets(m.queue<int>("q"), m.value<int>("consumers"));
+});
+auto TimedGetsLent = csp::multiprocess([](csp::Queue<int> q, csp::Value<int> consumers) {
+  return timed_gets(q, consumers);
+});
+auto PutOne = csp::multiprocess([](csp::Queue<int> q, int item) { q.put(item); });
+
+TEST_F(RemoteQueueGet, TimedGetIsEmptyOrTheItemPutBeforeTheDeadline) {
+  // The first item from this side of the queue, the second from another child.
+  auto expect_gets = [&](csp::Process<std::vector<int>>& consumer) {
+    start(consumer);
+    q.put(5);
+    auto putter = PutOne(q, 6);
+    putter.start();
+    putter.join();
+    consumer.join();
+    EXPECT_EQ(consumer.result(), (std::vector<int>{-1, 5, 6}));
+    consumers.set(0);
+  };
+  auto consumer = TimedGets(static_cast<int>(served_port()), key);
+  expect_gets(consumer);
+  auto lent = TimedGetsLent(q, consumers);
+  expect_gets(lent);
+  EXPECT_TRUE(q.empty());
+}
+
+// In a child, on a queue of one item: a put with a timeout finds room, the next finds none;
+// then, once "consumers" is set, one waits for the test to take the first item.
+std::vector<bool> timed_puts(const csp::Queue<int>& one, const csp::Value<int>& consumers) {
+  std::vector<bool> put{one.put(1, std::chrono::milliseconds(20)), one.put(2, std::chrono::milliseconds(20))};
+  consumers.set(1);
+  put.push_back(one.put(3, std::chrono::seconds(30)));
+  return put;
+}
+auto TimedPuts = csp::multiprocess([](int port, std::string auth) {
+  csp::Manager m = connect_jobs(port, auth);
+  return timed_puts(m.queue<int>("one"), m.value<int>("consumers"));
+});
+auto TimedPutsLent = csp::multiprocess([](csp::Queue<int> one, csp::Value<int> consumers) {
+  return timed_puts(one, consumers);
+});
+
+TEST_F(RemoteQueueGet, TimedPutOnAFullQueueWaitsForRoomUntilTheDeadline) {
+  auto one = m.queue<int>("one", 1);
+  auto expect_puts = [&](csp::Process<std::vector<bool>>& producer) {
+    start(producer);
+    EXPECT_EQ(one.get(std::chrono::seconds(30)), std::optional<int>(1));
+    producer.join();
+    EXPECT_EQ(producer.result(), (std::vector<bool>{true, false, true}));
+    EXPECT_EQ(one.try_get(), std::optional<int>(3));
+    consumers.set(0);
+  };
+  auto producer = TimedPuts(static_cast<int>(served_port()), key);
+  expect_puts(producer);
+  auto lent = TimedPutsLent(one, consumers);
+  expect_puts(lent);
+  EXPECT_TRUE(one.empty());
+}
+
+// Timeouts from 0 to 700 us, by round: many deadlines pass as an item comes.
+std::chrono::microseconds short_timeout(int round) { return std::chrono::microseconds(100 * (round % 8)); }
+
+// In a child: timed gets of "q" until "go" has an item; the items they returned.
+auto GetWithTimeouts = csp::multiprocess([](int port, std::string auth) {
+  csp::Manager m = connect_jobs(port, auth);
+  auto q = m.queue<int>("q");
+  auto go = m.queue<int>("go");
+  m.value<int>("consumers").set(1);
+  std::vector<int> got;
+  for (int i = 0; !go.try_get(); ++i)
+    if (auto item = q.get(short_timeout(i))) got.push_back(*item);
+  return got;
+});
+
+// In a child: timed puts of 1, 2, ... to the queue "one" (of one item) until "go" has an item;
+// those that returned true.
+auto PutWithTimeouts = csp::multiprocess([](int port, std::string auth) {
+  csp::Manager m = connect_jobs(port, auth);
+  auto one = m.queue<int>("one");
+  auto go = m.queue<int>("go");
+  m.value<int>("consumers").set(1);
+  std::vector<int> put;
+  for (int i = 1; !go.try_get(); ++i)
+    if (one.put(i, short_timeout(i))) put.push_back(i);
+  return put;
+});
+
+constexpr int racing_items = 2000;
+
+TEST_F(RemoteQueueGet, ItemsRacingTheDeadlinesOfGetsAreNeitherLostNorDuplicated) {
+  auto consumer = GetWithTimeouts(static_cast<int>(served_port()), key);
+  start(consumer);
+  for (int i = 1; i <= racing_items; ++i) {
+    q.put(i);
+    std::this_thread::sleep_for(short_timeout(i * 3));
+  }
+  go.put(1);
+  consumer.join();
+  std::vector<int> seen = consumer.result();
+  while (auto left = q.try_get()) seen.push_back(*left);
+  std::sort(seen.begin(), seen.end());
+  ASSERT_EQ(seen.size(), static_cast<std::size_t>(racing_items));
+  for (int i = 0; i < racing_items; ++i) ASSERT_EQ(seen[static_cast<std::size_t>(i)], i + 1);
+  EXPECT_TRUE(go.empty());
+}
+
+TEST_F(RemoteQueueGet, ItemsRacingTheDeadlinesOfPutsAreNeitherLostNorDuplicated) {
+  auto one = m.queue<int>("one", 1);
+  auto producer = PutWithTimeouts(static_cast<int>(served_port()), key);
+  start(producer);
+  std::vector<int> got;
+  for (int i = 1; i <= racing_items; ++i) {
+    auto item = one.get(std::chrono::seconds(30));
+    ASSERT_TRUE(item) << "no item after " << got.size();
+    got.push_back(*item);
+    std::this_thread::sleep_for(short_timeout(i * 3));
+  }
+  go.put(1);
+  producer.join();
+  if (auto left = one.try_get()) got.push_back(*left);
+  EXPECT_EQ(got, producer.result());  // each put that returned true, once, in order
+  EXPECT_TRUE(go.empty());
+}
+
+// In a child: serves manager "far" with a queue "q", tells its port through `port`, and waits to
+// be killed.
+auto ServeFar = csp::multiprocess([](csp::Value<int> port) {
+  csp::Manager far("far");
+  far.queue<int>("q");
+  port.set(csp::serve(0, {.auth_key = key}));
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+});
+
+TEST(RemoteQueue, TimedGetWhoseServerDiesIsAnError) {
+  csp::Value<int> port(0);
+  auto server = ServeFar(port);
+  server.start();
+  while (port.get() == 0)
+    if (server.join(std::chrono::milliseconds(5))) FAIL() << "the server ended first";
+  csp::Manager far("far", csp::Connect{"127.0.0.1", static_cast<std::uint16_t>(port.get()), key});
+  auto q = far.queue<int>("q");
+  EXPECT_EQ(q.get(std::chrono::milliseconds(1)), std::nullopt);  // it crosses
+  std::string waited;
+  std::thread waiter([&] {
+    waited = attempt([&] { return std::to_string(q.get(std::chrono::seconds(30)).value_or(-1)); });
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the get waits there by now, mostly
+  ASSERT_EQ(::kill(*server.pid(), SIGKILL), 0);
+  waiter.join();
+  server.join();
+  EXPECT_NE(waited.find("the connection is lost"), std::string::npos) << waited;
+  EXPECT_THROW(q.get(std::chrono::seconds(30)), csp::Error);
+}
+
+auto QueueRequests = csp::multiprocess([](int port, std::string auth) {
   auto q = connect_jobs(port, auth).queue<int>("q", 3);
   std::vector<std::string> seen;
-  seen.push_back(attempt([&] { return std::to_string(q.get(std::chrono::milliseconds(1)).value_or(-1)); }));
+  seen.push_back(std::to_string(q.get(std::chrono::milliseconds(1)).value_or(-1)));
   seen.push_back(std::to_string(q.try_get().value_or(-1)));
   q.put(1);
   seen.push_back(std::to_string(q.maxsize()) + " " + std::to_string(q.qsize()));
@@ -396,12 +561,12 @@ auto QueueMisuse = csp::multiprocess([](int port, std::string auth) {
   return seen;
 });
 
-TEST(RemoteQueue, TimedGetIsAnErrorOtherRequestsCross) {
+TEST(RemoteQueue, EveryRequestCrosses) {
   csp::Manager m("jobs");
   m.queue<int>("q", 3);
-  auto [seen] = csp::Parallel(QueueMisuse(static_cast<int>(served_port()), key));
+  auto [seen] = csp::Parallel(QueueRequests(static_cast<int>(served_port()), key));
   ASSERT_EQ(seen.size(), 5u);
-  EXPECT_NE(seen[0].find("do not cross"), std::string::npos) << seen[0];
+  EXPECT_EQ(seen[0], "-1");
   EXPECT_EQ(seen[1], "-1");
   EXPECT_EQ(seen[2], "3 1");
   EXPECT_EQ(seen[3], "1");

@@ -160,7 +160,8 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     return id;
   }
 
-  std::vector<std::byte> call(std::uint32_t id, std::span<const std::byte> request) override {
+  std::optional<std::vector<std::byte>> call(std::uint32_t id, std::span<const std::byte> request,
+                                             std::optional<Clock::time_point> deadline) override {
     auto pending = std::make_shared<PendingCall>(id);
     std::uint64_t seq;
     {
@@ -171,7 +172,12 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     }
     socket_.send(Kind::call, id, seq, request);  // if it fails, receive() fails the call
     try {
-      pending->done.wait();
+      // Past the deadline the request is withdrawn, and the serving side's verdict awaited: its
+      // answer if it gave one first, or the withdrawal confirmed.
+      if (!pending->done.wait(deadline)) {
+        withdraw(id, seq, *pending);
+        pending->done.wait();
+      }
     } catch (...) {  // a terminated process
       give_up(id, seq, *pending, request);
       throw;
@@ -230,9 +236,10 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     explicit PendingCall(std::uint32_t object) noexcept : object(object) {}
     std::uint32_t object;
     Completion done;
-    std::vector<std::byte> answer;
+    std::optional<std::vector<std::byte>> answer;  // none for a withdrawal confirmed
     std::optional<std::string> error;  // the serving side's
     bool lost = false;
+    bool withdrawn = false;  // its deadline passed: a cancel was sent, and its caller waits on
     std::vector<std::byte> cancelled;  // the request, once its caller has given up waiting
   };
   struct Granted {
@@ -266,11 +273,22 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     if (calls_.contains(seq)) {
       pending.cancelled.assign(request.begin(), request.end());
       lock.unlock();
-      socket_.send(Kind::cancel, id, seq);
-    } else if (!pending.lost && !pending.error) {
+      if (!pending.withdrawn) socket_.send(Kind::cancel, id, seq);
+    } else if (pending.answer) {
       lock.unlock();
-      give_back(id, request, pending.answer);
+      give_back(id, request, *pending.answer);
     }
+  }
+
+  // The deadline of request `seq` to object `id` has passed: unless answered meanwhile, it is
+  // withdrawn, and its caller waits for the serving side to confirm, or to answer it.
+  void withdraw(std::uint32_t id, std::uint64_t seq, PendingCall& pending) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!calls_.contains(seq)) return;
+      pending.withdrawn = true;
+    }
+    socket_.send(Kind::cancel, id, seq);
   }
 
   void give_back(std::uint32_t id, std::span<const std::byte> request, std::span<const std::byte> answer) {
@@ -319,7 +337,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       replied_.notify_all();
       return;
     }
-    if (f.kind == Kind::answer || f.kind == Kind::failed) {
+    if (f.kind == Kind::answer || f.kind == Kind::failed || f.kind == Kind::cancel) {
       std::unique_lock lock(mutex_);
       auto it = calls_.find(f.seq);
       if (it == calls_.end()) throw wire::ProtocolError("an answer to no request");
@@ -333,10 +351,11 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
         settled_.notify_all();
         return;
       }
+      if (f.kind == Kind::cancel && !call->withdrawn) throw wire::ProtocolError("a withdrawal never asked for");
       calls_.erase(it);
       // Filled in under the lock: a caller giving up finds either its call or the answer.
       if (f.kind == Kind::failed) call->error = decode<std::string>(f.tail);
-      else call->answer.assign(f.tail.begin(), f.tail.end());
+      else if (f.kind == Kind::answer) call->answer.emplace(f.tail.begin(), f.tail.end());
       lock.unlock();
       call->done.complete();
       return;
@@ -410,8 +429,9 @@ class LinkedObject final : public RemoteObject {
  public:
   LinkedObject(std::shared_ptr<Link> link, std::uint32_t id) noexcept : link_(std::move(link)), id_(id) {}
   ~LinkedObject() override { link_->close(id_); }
-  std::vector<std::byte> call(std::span<const std::byte> request) const override {
-    return link_->call(id_, request);
+  std::optional<std::vector<std::byte>> call(std::span<const std::byte> request,
+                                             std::optional<Clock::time_point> deadline) const override {
+    return link_->call(id_, request, deadline);
   }
 
  private:

@@ -61,20 +61,15 @@ class Answers final : public Requester {
            socket_->send(failed ? Kind::failed : Kind::answer, id, seq, tail);
   }
 
-  // The peer no longer waits for request `seq`. Unanswered, it is abandoned (an owner that
-  // claimed it meanwhile finds it untracked, and gives back what it took), and the peer told so
-  // with `failed`; answered, the answer is on its way, and the peer gives it back.
+  // The peer withdraws request `seq`. Unclaimed, it is abandoned, and the peer told so with
+  // `cancel`; claimed by its owner (answered, or about to be), the answer goes to the peer,
+  // which uses it or gives it back.
   void cancel(std::uint32_t id, std::uint64_t seq) {
-    std::shared_ptr<Call> call;
-    {
-      std::lock_guard lock(mutex_);
-      auto it = unanswered_.find(seq);
-      if (it == unanswered_.end()) return;
-      call = std::move(it->second);
-      unanswered_.erase(it);
-      if (socket_) socket_->send(Kind::failed, id, seq, encode_failure("cancelled"));
-    }
-    call->abandon();
+    std::lock_guard lock(mutex_);
+    auto it = unanswered_.find(seq);
+    if (it == unanswered_.end() || !it->second->abandon()) return;
+    unanswered_.erase(it);
+    if (socket_) socket_->send(Kind::cancel, id, seq);
   }
 
   // The peer has gone: its requests still parked in an owner are abandoned (the owner takes

@@ -30,7 +30,8 @@ enum class Kind : std::uint8_t {
   poison,
   read,       // seq: the peer's operation
   write,      // tail: the message
-  cancel,     // peer: withdraw operation `seq` on channel `id`, or request `seq` to object `id`
+  cancel,     // peer: withdraw operation `seq` on channel `id`, or request `seq` to object `id`;
+              // server: request `seq` withdrawn unanswered
   close,
   value,      // server: a read received (tail: the message)
   ended,      // server: an operation ended (tail: one byte, the Outcome)
@@ -38,7 +39,7 @@ enum class Kind : std::uint8_t {
   call,       // peer: a request `seq` to object `id` (tail: the request)
   answer,     // server: request `seq` answered (tail: the answer); peer: an answer to a
               // cancelled request, given back (tail: the request, then the answer)
-  failed,     // server: request `seq` failed, or was cancelled (tail: the error's message)
+  failed,     // server: request `seq` failed (tail: the error's message)
 };
 
 /// Frames before admission are tiny; after it, a message may take up to max_frame bytes.

@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "csp/detail/channel_base.hpp"
+#include "csp/detail/timer.hpp"
 
 namespace csp::detail {
 
@@ -50,9 +52,12 @@ class Link {
   /// token `object` if `manager` is empty), which must be a `type`; its id on this link.
   /// csp::Error if there is no such object or it is of another type.
   virtual std::uint32_t attach(const std::string& manager, const std::string& object, const std::string& type) = 0;
-  /// Sends one encoded request to object `id` and waits for its encoded answer; csp::Error with
-  /// the serving side's message if it failed there, or if the connection is gone.
-  virtual std::vector<std::byte> call(std::uint32_t id, std::span<const std::byte> request) = 0;
+  /// Sends one encoded request to object `id` and waits for its encoded answer, or until
+  /// `deadline`: the request is then withdrawn, and the answer is empty unless the serving side
+  /// gave it first. csp::Error with the serving side's message if it failed there, or if the
+  /// connection is gone.
+  virtual std::optional<std::vector<std::byte>> call(std::uint32_t id, std::span<const std::byte> request,
+                                                     std::optional<Clock::time_point> deadline) = 0;
   /// The channel's (or shared object's) last local handle is gone.
   virtual void close(std::uint32_t id) noexcept = 0;
 

@@ -276,18 +276,19 @@ class Handle {
   template <class Op>
   answer_t<typename Op::result> call(Op op) const {
     if constexpr (crosses<State, Op>) {
-      if (object_->remote) [[unlikely]] {
-        check_not_in_owner();
-        return call_remote<State, Op, answer_t<typename Op::result>>(*object_->remote, op);
-      }
+      if (object_->remote) [[unlikely]] return *remote_call(op, std::nullopt);
     }
     return await(start(std::move(op)));
   }
 
   /// Sends `op` and waits until `deadline`; empty if the deadline passed first (the owner then
-  /// drops the request).
+  /// drops the request; one served by another OS process is withdrawn there, and its answer
+  /// used if it was given before the withdrawal arrived).
   template <class Op>
   std::optional<answer_t<typename Op::result>> call_until(Op op, Clock::time_point deadline) const {
+    if constexpr (crosses<State, Op>) {
+      if (object_->remote) [[unlikely]] return remote_call(op, deadline);
+    }
     auto c = start(std::move(op));
     bool answered;
     try {
@@ -347,6 +348,13 @@ class Handle {
       throw;
     }
     return c->take();
+  }
+
+  template <class Op>
+  std::optional<answer_t<typename Op::result>> remote_call(const Op& op,
+                                                           std::optional<Clock::time_point> deadline) const {
+    check_not_in_owner();
+    return call_remote<State, Op, answer_t<typename Op::result>>(*object_->remote, op, deadline);
   }
 
   template <class Op>

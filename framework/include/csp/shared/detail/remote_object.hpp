@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <tuple>
 #include <type_traits>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "csp/detail/serialize.hpp"
+#include "csp/detail/timer.hpp"
 
 namespace csp::detail {
 
@@ -18,9 +20,12 @@ namespace csp::detail {
 class RemoteObject {
  public:
   virtual ~RemoteObject() = default;
-  /// Sends one encoded request and waits for the encoded answer; csp::Error with the serving
-  /// side's message if the request failed there, or if the connection is gone.
-  virtual std::vector<std::byte> call(std::span<const std::byte> request) const = 0;
+  /// Sends one encoded request and waits for the encoded answer, or until `deadline`: the
+  /// request is then withdrawn, and the answer is empty unless the serving side gave it before
+  /// the withdrawal reached it. csp::Error with the serving side's message if the request failed
+  /// there, or if the connection is gone.
+  virtual std::optional<std::vector<std::byte>> call(std::span<const std::byte> request,
+                                                     std::optional<Clock::time_point> deadline) const = 0;
 };
 
 template <class Op, class Ops>
@@ -58,15 +63,17 @@ R decode_answer(std::span<const std::byte> in) {
 /// The name requests are decoded under in error messages.
 inline constexpr std::string_view request_name = "shared-object request";
 
-/// Sends `op` to the object behind `remote` and returns its answer.
+/// Sends `op` to the object behind `remote` and returns its answer (see RemoteObject::call).
 template <class State, class Op, class R>
-R call_remote(const RemoteObject& remote, const Op& op) {
+std::optional<R> call_remote(const RemoteObject& remote, const Op& op, std::optional<Clock::time_point> deadline) {
   std::vector<std::byte> request;
   request.reserve(64);  // also keeps GCC 12 from a false -Wnonnull on a known-empty vector
   Encoder out(request, request_name);
   out.put(static_cast<std::uint8_t>(op_index<Op, typename State::remote_ops>::value));
   out.put(op);
-  return decode_answer<R>(remote.call(request));
+  std::optional<std::vector<std::byte>> answer = remote.call(request, deadline);
+  if (!answer) return std::nullopt;
+  return decode_answer<R>(*answer);
 }
 
 }  // namespace csp::detail

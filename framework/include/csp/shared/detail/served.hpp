@@ -161,7 +161,7 @@ class ServedOf final : public ServedObject {
 };
 
 /// The owner of every object served by another OS process: it refuses the requests that do not
-/// cross (update(fn), locks, waits with a timeout) with a csp::Error.
+/// cross (update(fn), locks) with a csp::Error.
 std::shared_ptr<Owner> refusing_owner();
 
 /// A handle of type H whose requests go to the object behind `remote`.
