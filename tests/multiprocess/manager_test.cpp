@@ -297,17 +297,18 @@ TEST_F(RemoteQueueGet, ConsumerKilledWhileWaitingTakesNothing) {
 // In a child: what its terminated getter took (0: nothing). A process ends only where it waits,
 // so an item its get returned is noted here before anything can stop it.
 std::atomic<int> taken{0};
-auto TakeOne = csp::process([](csp::Queue<int> q, csp::ChannelEndWrite<int> getting) {
+auto TakeOne = csp::process([](csp::Queue<int> q, csp::ChannelEndWrite<int> getting, bool timed) {
   getting(0);
-  taken = q.get();
+  taken = timed ? q.get(std::chrono::seconds(30)).value_or(-1) : q.get();
 });
 
-// In a child: a process of it waits in q.get() (its request is sent, at least) and is terminated
-// once `then` returns, while the child's connection lives on; what the process took.
+// In a child: a process of it waits in q.get() (with a timeout if `timed`; its request is sent,
+// at least) and is terminated once `then` returns, while the child's connection lives on; what
+// the process took.
 template <class F>
-int terminate_waiting_get(csp::Queue<int> q, F then) {
+int terminate_waiting_get(csp::Queue<int> q, bool timed, F then) {
   csp::Channel<int> getting;
-  auto getter = TakeOne(q, getting.writer());
+  auto getter = TakeOne(q, getting.writer(), timed);
   getter.start();
   getting.reader()();
   then();
@@ -320,19 +321,20 @@ void wait_a_little() { std::this_thread::sleep_for(std::chrono::milliseconds(50)
 
 // In a child: a process of it waiting in q.get() is terminated, then "consumers" is set (after the
 // get's cancel, on the same connection). The child lives on until "go" has an item.
-int terminate_then_wait(csp::Queue<int> q, const csp::Value<int>& consumers, const csp::Queue<int>& go) {
-  int took = terminate_waiting_get(std::move(q), wait_a_little);
+int terminate_then_wait(csp::Queue<int> q, bool timed, const csp::Value<int>& consumers, const csp::Queue<int>& go) {
+  int took = terminate_waiting_get(std::move(q), timed, wait_a_little);
   consumers.set(1);
   go.get();
   return took;
 }
-auto TerminateWaitingGet = csp::multiprocess([](int port, std::string auth) {
+auto TerminateWaitingGet = csp::multiprocess([](int port, std::string auth, bool timed) {
   csp::Manager m = connect_jobs(port, auth);
-  return terminate_then_wait(m.queue<int>("q"), m.value<int>("consumers"), m.queue<int>("go"));
+  return terminate_then_wait(m.queue<int>("q"), timed, m.value<int>("consumers"), m.queue<int>("go"));
 });
-auto TerminateWaitingGetLent = csp::multiprocess([](csp::Queue<int> q, csp::Value<int> consumers, csp::Queue<int> go) {
-  return terminate_then_wait(std::move(q), consumers, go);
-});
+auto TerminateWaitingGetLent =
+    csp::multiprocess([](csp::Queue<int> q, bool timed, csp::Value<int> consumers, csp::Queue<int> go) {
+      return terminate_then_wait(std::move(q), timed, consumers, go);
+    });
 
 TEST_F(RemoteQueueGet, ProcessTerminatedWhileWaitingTakesNothing) {
   // Once the child has terminated its getter, an item put stays in the queue.
@@ -345,20 +347,22 @@ TEST_F(RemoteQueueGet, ProcessTerminatedWhileWaitingTakesNothing) {
     EXPECT_EQ(consumer.result(), 0);
     consumers.set(0);
   };
-  auto consumer = TerminateWaitingGet(static_cast<int>(served_port()), key);
-  expect_nothing_taken(consumer, 5);
-  auto lent = TerminateWaitingGetLent(q, consumers, go);
-  expect_nothing_taken(lent, 6);
+  for (bool timed : {false, true}) {
+    auto consumer = TerminateWaitingGet(static_cast<int>(served_port()), key, timed);
+    expect_nothing_taken(consumer, 5);
+    auto lent = TerminateWaitingGetLent(q, timed, consumers, go);
+    expect_nothing_taken(lent, 6);
+  }
   EXPECT_TRUE(q.empty());
   EXPECT_TRUE(go.empty());
 }
 
 // The getter is terminated as its item comes: "go" and "q" get their items one after the other.
 // "consumers" is 1 while the getter waits, and 2 once every handle to "q" has gone.
-auto TerminateAsTheItemComes = csp::multiprocess([](int port, std::string auth) {
+auto TerminateAsTheItemComes = csp::multiprocess([](int port, std::string auth, bool timed) {
   csp::Manager m = connect_jobs(port, auth);
   auto consumers = m.value<int>("consumers");
-  int took = terminate_waiting_get(m.queue<int>("q"), [&] {
+  int took = terminate_waiting_get(m.queue<int>("q"), timed, [&] {
     consumers.set(1);
     m.queue<int>("go").get();
   });
@@ -367,8 +371,10 @@ auto TerminateAsTheItemComes = csp::multiprocess([](int port, std::string auth) 
 });
 
 TEST_F(RemoteQueueGet, ProcessTerminatedAsTheItemComesTakesItOnce) {
-  static int round = 0;  // with --gtest_repeat, puts "q" a little later each round, up to 750 us
-  auto consumer = TerminateAsTheItemComes(static_cast<int>(served_port()), key);
+  // With --gtest_repeat, puts "q" a little later each round, up to 750 us, then the same with a
+  // timed get.
+  static int round = 0;
+  auto consumer = TerminateAsTheItemComes(static_cast<int>(served_port()), key, round / 4 % 2 == 1);
   start(consumer);
   go.put(1);
   std::this_thread::sleep_for(std::chrono::microseconds(250 * (round++ % 4)));
