@@ -40,6 +40,9 @@ TEST(RemoteProcess, AnyToAnyWithTwoClientProcesses) {
   std::uint16_t port = csp::serve(0);
   std::string p = std::to_string(port);
   // Two remote writers into one local reader, two remote readers of one local writer.
+  // The test writes nothing to "results" but stays joined until both writers are heard from:
+  // one that finished before the other joined would retire the channel.
+  auto held = -results;
   Child w1({"write", p, "results", "3000"});
   Child w2({"write", p, "results", "3000"});
   Child r1({"drain", p, "work", "report"});
@@ -49,7 +52,7 @@ TEST(RemoteProcess, AnyToAnyWithTwoClientProcesses) {
   try {
     for (;;) {
       sum += in();
-      ++got;
+      if (++got == 3001) csp::retire(held);  // more than one writer's worth: both have joined
     }
   } catch (const csp::ChannelRetireException&) {
   }
@@ -68,15 +71,21 @@ TEST(RemoteProcess, AnyToAnyWithTwoClientProcesses) {
 }
 
 // Reads `n` messages from `in`, checking that those from each writer (base 0 or 100000)
-// arrive in order; returns how many came from each.
-std::pair<int, int> read_two_writers(csp::ChannelEndRead<int>& in, int n) {
+// arrive in order, and retires `held` once both have been heard from (so both have joined);
+// returns how many came from each.
+std::pair<int, int> read_two_writers(csp::ChannelEndRead<int>& in, csp::ChannelEndWrite<int>& held, int n) {
   int next[2] = {0, 100000};
+  bool heard_both = false;
   for (int i = 0; i < n; ++i) {
     int v = in();
     int& expected = next[v >= 100000];
     EXPECT_EQ(v, expected);
     if (v != expected) break;
     ++expected;
+    if (!heard_both && next[0] > 0 && next[1] > 100000) {
+      heard_both = true;
+      csp::retire(held);
+    }
   }
   return {next[0], next[1] - 100000};
 }
@@ -121,10 +130,11 @@ TEST(RemoteProcess, TwoWritersOnCreditIntoOneBufferedChannel) {
   csp::Channel<int> b("B", csp::Buffer{16});
   std::uint16_t port = csp::serve(0);
   std::string p = std::to_string(port);
+  auto held = -b;  // joined until both writers are heard from, as in AnyToAnyWithTwoClientProcesses
   Child w1({"process-write", p, "B", "3000", "0"});
   Child w2({"process-write", p, "B", "3000", "100000"});
   auto in = +b;
-  EXPECT_EQ(read_two_writers(in, 6000), std::make_pair(3000, 3000));
+  EXPECT_EQ(read_two_writers(in, held, 6000), std::make_pair(3000, 3000));
   EXPECT_THROW(in(), csp::ChannelRetireException);  // once both retired
   EXPECT_EQ(w1.wait(10s), 0);
   EXPECT_EQ(w2.wait(10s), 0);
