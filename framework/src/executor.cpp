@@ -177,10 +177,32 @@ bool Executor::spin_over() {
   return !inbox_.empty() || !live_ || stopping_.load(std::memory_order_relaxed);
 }
 
+namespace {
+
+// While a worker is inside Executor::run(): the executor it runs, counted among the workers
+// that other executors' spins must leave free.
+class Inside {
+ public:
+  Inside(Executor* executor, Workers& workers) noexcept : workers_(workers) {
+    running_executor = executor;
+    workers_.in_executors.fetch_add(1, std::memory_order_relaxed);
+  }
+  Inside(const Inside&) = delete;
+  Inside& operator=(const Inside&) = delete;
+  ~Inside() {
+    workers_.in_executors.fetch_sub(1, std::memory_order_relaxed);
+    running_executor = nullptr;
+  }
+
+ private:
+  Workers& workers_;
+};
+
+}  // namespace
+
 void Executor::run() {
   constexpr int switches_per_deferred_run = 64;
-  running_executor = this;
-  workers_->in_executors.fetch_add(1, std::memory_order_relaxed);
+  Inside inside(this, *workers_);
   for (;;) {
     for (int switches = 0; !ready_.empty(); ++switches) {
       if (stopping_.load(std::memory_order_relaxed)) {
@@ -188,8 +210,6 @@ void Executor::run() {
         // that after these fibers' last steps also for ThreadSanitizer, which cannot see CAF's
         // own synchronization.
         std::lock_guard lock(inbox_mutex_);
-        workers_->in_executors.fetch_sub(1, std::memory_order_relaxed);
-        running_executor = nullptr;
         return;
       }
       if (switches == switches_per_deferred_run) {
@@ -211,8 +231,6 @@ void Executor::run() {
     ready_.insert(ready_.end(), inbox_.begin(), inbox_.end());
     inbox_.clear();
   }
-  workers_->in_executors.fetch_sub(1, std::memory_order_relaxed);
-  running_executor = nullptr;
 }
 
 }  // namespace csp::detail
