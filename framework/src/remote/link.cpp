@@ -163,28 +163,30 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   std::optional<std::vector<std::byte>> call(std::uint32_t id, std::span<const std::byte> request,
                                              std::optional<Clock::time_point> deadline) override {
     auto pending = std::make_shared<PendingCall>(id);
-    std::uint64_t seq;
-    {
-      std::lock_guard lock(mutex_);
-      if (closing_) throw lost_error();
-      seq = ++next_call_;
-      calls_.emplace(seq, pending);
-    }
-    socket_.send(Kind::call, id, seq, request);  // if it fails, receive() fails the call
+    std::optional<std::uint64_t> seq = send_call(id, request, pending);
+    if (!seq) throw lost_error();
     try {
       // Past the deadline the request is withdrawn, and the serving side's verdict awaited: its
       // answer if it gave one first, or the withdrawal confirmed.
       if (!pending->done.wait(deadline)) {
-        withdraw(id, seq, *pending);
+        withdraw(id, *seq, *pending);
         pending->done.wait();
       }
     } catch (...) {  // a terminated process
-      give_up(id, seq, *pending, request);
+      give_up(id, *seq, *pending, request);
       throw;
     }
     if (pending->lost) throw lost_error();
     if (pending->error) throw Error(std::move(*pending->error));
     return std::move(pending->answer);
+  }
+
+  void post(std::uint32_t id, std::span<const std::byte> request) override {
+    // Given up before it is sent: its answer is given back when it comes. Over a lost
+    // connection it is dropped: the serving side has freed what this side held.
+    auto pending = std::make_shared<PendingCall>(id);
+    pending->cancelled.assign(request.begin(), request.end());
+    send_call(id, request, std::move(pending));
   }
 
   void join(std::uint32_t id, Side side) override { socket_.send(Kind::join, id, static_cast<int>(side)); }
@@ -246,6 +248,20 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     std::uint32_t id;
     std::size_t capacity;
   };
+
+  // Sends request `pending` to object `id`; its seq, or nothing if the connection is gone.
+  std::optional<std::uint64_t> send_call(std::uint32_t id, std::span<const std::byte> request,
+                                         std::shared_ptr<PendingCall> pending) {
+    std::uint64_t seq;
+    {
+      std::lock_guard lock(mutex_);
+      if (closing_) return std::nullopt;
+      seq = ++next_call_;
+      calls_.emplace(seq, std::move(pending));
+    }
+    socket_.send(Kind::call, id, seq, request);  // if it fails, receive() fails the call
+    return seq;
+  }
 
   // Sends an `open` or `attach` frame for a new id and waits for it to be granted; csp::Error
   // starting with `what` if refused.
@@ -433,6 +449,7 @@ class LinkedObject final : public RemoteObject {
                                              std::optional<Clock::time_point> deadline) const override {
     return link_->call(id_, request, deadline);
   }
+  void post(std::span<const std::byte> request) const override { link_->post(id_, request); }
 
  private:
   std::shared_ptr<Link> link_;

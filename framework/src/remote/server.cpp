@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -43,10 +44,21 @@ namespace {
 
 using wire::Kind;
 
-// Where the answers to one peer's requests go: its socket, until its session ends.
+// Where the answers to one peer's requests go: its socket, until its session ends. Each of the
+// peer's processes is a caller of its own here: the connection's number in the high half, the
+// process's in the low one, and bit 0 set, which no local caller (a context's address) has.
 class Answers final : public Requester {
  public:
-  explicit Answers(wire::Socket& socket) noexcept : socket_(&socket) {}
+  Answers(wire::Socket& socket, const std::string& peer)
+      : socket_(&socket), peer_(peer), connection_(std::uintptr_t{++connections} << 32 | 1) {}
+
+  std::uintptr_t caller(std::uint64_t client) override {
+    // Only the session's thread decodes requests. A peer runs out of memory here long before
+    // its processes could reach the connection's half.
+    auto [it, added] = callers_.try_emplace(client, 0);
+    if (added) it->second = connection_ | callers_.size() << 1;
+    return it->second;
+  }
 
   void track(std::uint64_t seq, std::shared_ptr<Call> call) override {
     std::lock_guard lock(mutex_);
@@ -73,7 +85,8 @@ class Answers final : public Requester {
   }
 
   // The peer has gone: its requests still parked in an owner are abandoned (the owner takes
-  // nothing for them); one answered meanwhile finds no socket, and gives back what it took.
+  // nothing for them); one answered meanwhile finds no socket, and gives back what it took. The
+  // locks its processes hold are freed, and their next acquirers told.
   void end() noexcept {
     std::map<std::uint64_t, std::shared_ptr<Call>> unanswered;
     {
@@ -82,12 +95,21 @@ class Answers final : public Requester {
       unanswered.swap(unanswered_);
     }
     for (auto& [seq, call] : unanswered) call->abandon();
+    if (!callers_.empty())
+      holders_ended(connection_, ~std::uintptr_t{0} << 32 | 1,
+                    fmt::format("its holder, a process of the peer at {}, went away", peer_));
   }
 
  private:
+  static_assert(sizeof(std::uintptr_t) >= sizeof(std::uint64_t), "callers of peers need 64 bits");
+  inline static std::atomic<std::uint32_t> connections{0};
+
   std::mutex mutex_;
   wire::Socket* socket_;
   std::map<std::uint64_t, std::shared_ptr<Call>> unanswered_;
+  std::string peer_;
+  std::uintptr_t connection_;  // its callers under the mask given to holders_ended()
+  std::unordered_map<std::uint64_t, std::uintptr_t> callers_;  // by the peer's caller_id()
 };
 
 class Session final : public TransferDone {
@@ -172,7 +194,7 @@ class Session final : public TransferDone {
         continue;
       }
       if (f.kind == Kind::answer) {
-        object(f.id).give_back(f.tail);
+        object(f.id).give_back(f.tail, *answers_);
         continue;
       }
       if (f.kind == Kind::cancel && objects_.contains(f.id)) {
@@ -368,7 +390,7 @@ class Session final : public TransferDone {
   TlsContext tls_;  // until admit(); none: plain TCP
   std::map<std::uint32_t, Attached> channels_;  // touched only by the session's thread
   std::map<std::uint32_t, std::shared_ptr<ServedObject>> objects_;  // the same
-  std::shared_ptr<Answers> answers_ = std::make_shared<Answers>(socket_);
+  std::shared_ptr<Answers> answers_ = std::make_shared<Answers>(socket_, peer_);
   std::mutex mutex_;                            // guards the two maps below
   std::condition_variable drained_;
   std::map<Key, std::unique_ptr<Transfer>> transfers_;

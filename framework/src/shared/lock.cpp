@@ -60,11 +60,16 @@ void LockState::handle(ReleaseAll&, Reply<unsigned>& reply) {
   reply.answer(release(reply.caller(), true));
 }
 
+const std::string& LockState::type_name() {
+  static const std::string name = "Lock";
+  return name;
+}
+
 void LockState::handle(HolderEnded& op) {
-  if (holder_ != op.holder) return;
+  if ((holder_ & op.mask) != op.holder) return;
   holder_ = 0;
   count_ = 0;
-  abandoned_by_ = std::move(op.name);
+  abandoned_by_ = std::move(op.why);
   hand_on();
 }
 
@@ -77,8 +82,7 @@ bool LockState::admit(const std::shared_ptr<Call>& call) {
 void LockState::grant(Reply<bool>& reply, unsigned count) {
   if (!abandoned_by_.empty()) {
     if (reply.fail(std::make_exception_ptr(
-            Error("'" + name_ + "' was abandoned: its holder '" + abandoned_by_ +
-                  "' ended with an exception while holding it; it is free again"))))
+            Error("'" + name_ + "' was abandoned: " + abandoned_by_ + " while holding it; it is free again"))))
       abandoned_by_.clear();
     return;
   }
@@ -109,6 +113,10 @@ void LockState::hand_on() {
 }
 
 void holder_ended(std::uintptr_t holder, std::string_view name) {
+  holders_ended(holder, ~std::uintptr_t{0}, "its holder '" + std::string(name) + "' ended with an exception");
+}
+
+void holders_ended(std::uintptr_t holder, std::uintptr_t mask, const std::string& why) {
   std::vector<std::shared_ptr<Object<LockState>>> live;
   {
     Registry& r = registry();
@@ -116,7 +124,7 @@ void holder_ended(std::uintptr_t holder, std::string_view name) {
     for (auto& [state, object] : r.locks)
       if (auto o = object.lock()) live.push_back(std::move(o));
   }
-  for (auto& o : live) post(o, LockState::HolderEnded{holder, std::string(name)});
+  for (auto& o : live) post(o, LockState::HolderEnded{holder, mask, why});
 }
 
 LockHandle::LockHandle(std::shared_ptr<Owner> owner, const char* kind, bool reentrant)

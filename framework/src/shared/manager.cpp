@@ -34,7 +34,7 @@ class RefusingOwner final : public Owner {
     if (call->claim())
       call->fail(std::make_exception_ptr(Error(
           "a shared object served by another process takes only its plain requests: update(fn), "
-          "locks and the unnamed objects of a connected Manager do not cross")));
+          "get_lock() and the unnamed objects of a connected Manager do not cross")));
     return true;
   }
 };

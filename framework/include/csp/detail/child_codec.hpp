@@ -16,7 +16,7 @@
 namespace csp::detail {
 
 /// What a multiprocess body may take: a message type, a channel end, a vector of ends, or a
-/// shared object whose requests cross (Dict, List, Value, Queue of message types).
+/// shared object whose requests cross (Dict, List, Value, Queue of message types; Lock, RLock).
 template <class A>
 concept child_argument = message<A> || holds_ends<A>::value || servable<A>;
 
@@ -76,7 +76,7 @@ std::string encode_arguments(const std::tuple<Args...>& args, Loans& loans) {
   static_assert((child_argument<Args> && ...),
                 "csp::multiprocess: every argument must be a message type (a built-in, or a type "
                 "announced with CSP_MESSAGE_TYPE), a channel end, a std::vector of ends, or a "
-                "Dict, List, Value or Queue of message types");
+                "Dict, List, Value or Queue of message types, or a Lock or RLock");
   std::vector<std::byte> out;
   out.reserve(256);  // also keeps GCC 12 from false -Wstringop-overflow on a known-empty vector
   Encoder encoder(out, arguments_name);

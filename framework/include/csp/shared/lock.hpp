@@ -41,7 +41,9 @@ class LockHandle : public Handle<LockState>, public Lockable<LockHandle> {
 }  // namespace detail
 
 /// Python's multiprocessing.Lock: one holder at a time; only the holder may release it. If the
-/// holder process ends with an exception, the lock is freed and its next acquirer is told.
+/// holder process ends with an exception, the lock is freed and its next acquirer is told; so it
+/// is when the holder is a process of a multiprocess child that goes away. A lock passed to a
+/// multiprocess child stays here, and each process of the child is a holder of its own.
 class Lock : public detail::LockHandle {
  public:
   Lock();

@@ -58,6 +58,9 @@ class Link {
   /// connection is gone.
   virtual std::optional<std::vector<std::byte>> call(std::uint32_t id, std::span<const std::byte> request,
                                                      std::optional<Clock::time_point> deadline) = 0;
+  /// Sends one encoded request to object `id` without waiting: its answer, which nobody uses,
+  /// is given back.
+  virtual void post(std::uint32_t id, std::span<const std::byte> request) = 0;
   /// The channel's (or shared object's) last local handle is gone.
   virtual void close(std::uint32_t id) noexcept = 0;
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "csp/shared/detail/owner.hpp"
 #include "csp/shared/detail/wait_queue.hpp"
@@ -39,12 +40,18 @@ class LockState {
   struct Locked {
     using result = bool;
   };
-  /// `holder` ended with an exception: free what it holds and tell the next acquirer.
+  /// The holders `h` with `(h & mask) == holder` have ended: the lock is freed if one of them
+  /// holds it, and its next acquirer told `why` ("its holder 'P' ended with an exception").
   struct HolderEnded {
     using result = void;
     std::uintptr_t holder;
-    std::string name;
+    std::uintptr_t mask;
+    std::string why;
   };
+  /// Other OS processes use a lock through these, each process a holder of its own.
+  using remote_ops = std::tuple<Acquire, Release, ReleaseAll, Locked>;
+  static constexpr bool holds_messages = true;
+  static const std::string& type_name();
 
   void handle(Acquire& op, Reply<bool>& reply);
   void handle(Release& op, Reply<void>& reply);
@@ -77,7 +84,7 @@ class LockState {
   bool reentrant_;
   std::uintptr_t holder_ = 0;
   unsigned count_ = 0;
-  std::string abandoned_by_;  // set until the next acquirer has been told
+  std::string abandoned_by_;  // why, until the next acquirer has been told
   WaitQueue<Waiting> waiting_;
 };
 
@@ -85,5 +92,10 @@ class LockState {
 /// acquirer fail with csp::Error naming `name`: for the runtime, when a process ends with an
 /// exception while holding locks.
 void holder_ended(std::uintptr_t holder, std::string_view name);
+
+/// Frees every Lock and RLock held by a holder `h` with `(h & mask) == holder` and makes each
+/// one's next acquirer fail with csp::Error saying `why`: for the serving side, when a peer whose
+/// processes are such holders has gone.
+void holders_ended(std::uintptr_t holder, std::uintptr_t mask, const std::string& why);
 
 }  // namespace csp::detail

@@ -27,10 +27,6 @@ Clock::time_point deadline_after(std::chrono::duration<Rep, Period> timeout) {
   return Clock::now() + std::chrono::ceil<Clock::duration>(timeout);
 }
 
-/// Identity of the calling process (or thread): the context it runs on. Lock holders are
-/// recorded by it.
-std::uintptr_t caller_id() noexcept;
-
 /// A fresh name for a shared object, "<kind>-<n>", for error messages.
 std::string object_name(std::string_view kind);
 
@@ -309,7 +305,15 @@ class Handle {
   /// process), where the request still takes effect but its answer is dropped.
   template <class Op>
   void call_release(Op op) const {
-    if (std::uncaught_exceptions() > 0 || current_context().cancelled()) {
+    bool can_wait = std::uncaught_exceptions() == 0 && !current_context().cancelled();
+    if constexpr (crosses<State, Op>) {
+      if (object_->remote) [[unlikely]] {
+        if (can_wait) call(std::move(op));
+        else object_->remote->post(encode_request<State>(op));
+        return;
+      }
+    }
+    if (!can_wait) {
       send(std::move(op));
       return;
     }

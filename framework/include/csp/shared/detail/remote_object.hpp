@@ -1,5 +1,6 @@
 // A shared object served by another OS process, as its handles see it: a request crosses as its
-// index among the state's `remote_ops` and its fields, and its answer comes back encoded.
+// caller's identity, its index among the state's `remote_ops` and its fields, and its answer
+// comes back encoded.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +27,15 @@ class RemoteObject {
   /// there, or if the connection is gone.
   virtual std::optional<std::vector<std::byte>> call(std::span<const std::byte> request,
                                                      std::optional<Clock::time_point> deadline) const = 0;
+  /// Sends one encoded request nobody waits for (a release while unwinding): its answer is
+  /// given back.
+  virtual void post(std::span<const std::byte> request) const = 0;
 };
+
+/// Identity of the calling process (or thread): the context it runs on. Lock holders are
+/// recorded by it; a request to an object served elsewhere carries it, and the serving side
+/// tells apart the processes of each peer by it.
+std::uintptr_t caller_id() noexcept;
 
 template <class Op, class Ops>
 struct op_index;
@@ -63,15 +72,22 @@ R decode_answer(std::span<const std::byte> in) {
 /// The name requests are decoded under in error messages.
 inline constexpr std::string_view request_name = "shared-object request";
 
-/// Sends `op` to the object behind `remote` and returns its answer (see RemoteObject::call).
-template <class State, class Op, class R>
-std::optional<R> call_remote(const RemoteObject& remote, const Op& op, std::optional<Clock::time_point> deadline) {
+/// `op` as the serving side decodes it, sent by the caller.
+template <class State, class Op>
+std::vector<std::byte> encode_request(const Op& op) {
   std::vector<std::byte> request;
   request.reserve(64);  // also keeps GCC 12 from a false -Wnonnull on a known-empty vector
   Encoder out(request, request_name);
+  out.put(static_cast<std::uint64_t>(caller_id()));
   out.put(static_cast<std::uint8_t>(op_index<Op, typename State::remote_ops>::value));
   out.put(op);
-  std::optional<std::vector<std::byte>> answer = remote.call(request, deadline);
+  return request;
+}
+
+/// Sends `op` to the object behind `remote` and returns its answer (see RemoteObject::call).
+template <class State, class Op, class R>
+std::optional<R> call_remote(const RemoteObject& remote, const Op& op, std::optional<Clock::time_point> deadline) {
+  std::optional<std::vector<std::byte>> answer = remote.call(encode_request<State>(op), deadline);
   if (!answer) return std::nullopt;
   return decode_answer<R>(*answer);
 }

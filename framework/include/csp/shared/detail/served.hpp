@@ -33,6 +33,9 @@ concept servable = requires { typename state_of<H>; } && remote_state<state_of<H
 class Requester {
  public:
   virtual ~Requester() = default;
+  /// The caller (as caller_id() names local ones, and never one of them) that stands for the
+  /// peer's process `client`, its caller_id() there: what a lock records as its holder.
+  virtual std::uintptr_t caller(std::uint64_t client) = 0;
   /// Notes `call`, the request `seq`, as unanswered; before it is posted.
   virtual void track(std::uint64_t seq, std::shared_ptr<Call> call) = 0;
   /// Sends the answer to request `seq` on object `id` (an error message if `failed`); false if
@@ -50,10 +53,10 @@ class ServedObject {
   /// answer once the owner gives it. csp::Error on a malformed request.
   virtual void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
                      const std::shared_ptr<Requester>& to) const = 0;
-  /// Takes back an answer its peer no longer waited for: `returned` is the encoded request
-  /// followed by the encoded answer. What the answer took from the state goes back (a queue
-  /// item). csp::Error if malformed.
-  virtual void give_back(std::span<const std::byte> returned) const = 0;
+  /// Takes back an answer its peer `from` no longer waited for: `returned` is the encoded
+  /// request followed by the encoded answer. What the answer took from the state goes back (a
+  /// queue item, a lock). csp::Error if malformed.
+  virtual void give_back(std::span<const std::byte> returned, Requester& from) const = 0;
 };
 
 /// The tail of a failed request's answer: the error message `what`, as the client decodes it.
@@ -71,9 +74,9 @@ class ServedOf final : public ServedObject {
   template <class Op>
   class Served final : public OpCall<State, Op> {
    public:
-    Served(const std::shared_ptr<Object<State>>& object, Op op, std::uint32_t id, std::uint64_t seq,
-           std::shared_ptr<Requester> to)
-        : OpCall<State, Op>(object, std::move(op), caller_id()), object_(object), to_(std::move(to)), id_(id),
+    Served(const std::shared_ptr<Object<State>>& object, Op op, std::uintptr_t caller, std::uint32_t id,
+           std::uint64_t seq, std::shared_ptr<Requester> to)
+        : OpCall<State, Op>(object, std::move(op), caller), object_(object), to_(std::move(to)), id_(id),
           seq_(seq) {
       this->on_answer(&Served::answered);
     }
@@ -112,25 +115,34 @@ class ServedOf final : public ServedObject {
   void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
              const std::shared_ptr<Requester>& to) const override {
     Decoder in(request, request_name);
+    std::uintptr_t caller = caller_of(in, *to);
     with_op(in, [&]<class Op>(Op op) {
       if (!in.done()) in.fail("bytes left over after the request");
-      run(std::move(op), id, seq, to);
+      run(std::move(op), caller, id, seq, to);
     });
   }
 
-  void give_back(std::span<const std::byte> returned) const override {
+  void give_back(std::span<const std::byte> returned, Requester& from) const override {
     Decoder in(returned, request_name);
+    std::uintptr_t caller = caller_of(in, from);
     with_op(in, [&]<class Op>(Op op) {
       if constexpr (undoable<Op>) {
         answer_t<typename Op::result> value{};
         in.get(value);
         if (!in.done()) in.fail("bytes left over after the answer given back");
-        post(handle_.object(), op.undo(value), caller_id());
+        post(handle_.object(), op.undo(value), caller);
       }
     });
   }
 
  private:
+  // Decodes a request's caller from `in`, as `from`'s.
+  static std::uintptr_t caller_of(Decoder& in, Requester& from) {
+    std::uint64_t client;
+    in.get(client);
+    return from.caller(client);
+  }
+
   // Decodes a request from `in` and calls `f` with it.
   template <class F>
   static void with_op(Decoder& in, F&& f) {
@@ -150,9 +162,10 @@ class ServedOf final : public ServedObject {
   }
 
   template <class Op>
-  void run(Op op, std::uint32_t id, std::uint64_t seq, const std::shared_ptr<Requester>& to) const {
+  void run(Op op, std::uintptr_t caller, std::uint32_t id, std::uint64_t seq,
+           const std::shared_ptr<Requester>& to) const {
     const auto& object = handle_.object();
-    auto call = std::make_shared<Served<Op>>(object, std::move(op), id, seq, to);
+    auto call = std::make_shared<Served<Op>>(object, std::move(op), caller, id, seq, to);
     to->track(seq, call);
     if (!object->owner->post(call) && call->claim()) call->fail(std::make_exception_ptr(stopped_error()));
   }
@@ -161,7 +174,7 @@ class ServedOf final : public ServedObject {
 };
 
 /// The owner of every object served by another OS process: it refuses the requests that do not
-/// cross (update(fn), locks) with a csp::Error.
+/// cross (update(fn), a Value's get_lock()) with a csp::Error.
 std::shared_ptr<Owner> refusing_owner();
 
 /// A handle of type H whose requests go to the object behind `remote`.
