@@ -13,19 +13,11 @@
 
 #include <csp/csp.hpp>
 
+#include "helpers.hpp"
+
 using namespace std::chrono_literals;
 
 namespace {
-
-// What an attempt did: its answer, or the csp::Error's message.
-template <class F>
-std::string attempt(F f) {
-  try {
-    return f();
-  } catch (const csp::Error& e) {
-    return std::string("error: ") + e.what();
-  }
-}
 
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
@@ -192,13 +184,7 @@ auto WaitThenEnd = csp::process([](csp::Lock lock, csp::ChannelEndWrite<int> wai
 });
 template <class F>
 void terminate_waiting_acquire(const csp::Lock& lock, F then) {
-  csp::Channel<int> waiting;
-  auto p = WaitThenEnd(lock, waiting.writer());
-  p.start();
-  waiting.reader()();
-  then();
-  p.terminate();
-  p.join();
+  terminate_while_waiting([&](csp::ChannelEndWrite<int> waiting) { return WaitThenEnd(lock, waiting); }, then);
 }
 
 // The parent releases only after the child has terminated its waiting process.

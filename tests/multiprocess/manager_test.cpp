@@ -19,6 +19,8 @@
 
 #include <csp/csp.hpp>
 
+#include "helpers.hpp"
+
 namespace {
 
 const std::string key = "manager-test-key";
@@ -27,16 +29,6 @@ const std::string key = "manager-test-key";
 std::uint16_t served_port() {
   static const std::uint16_t port = csp::serve(0, {.auth_key = key});
   return port;
-}
-
-// What a child's request did: its answer, or the csp::Error's message.
-template <class F>
-std::string attempt(F f) {
-  try {
-    return f();
-  } catch (const csp::Error& e) {
-    return std::string("error: ") + e.what();
-  }
 }
 
 auto UseInventory = csp::multiprocess([](int port, std::string auth) {
@@ -307,13 +299,7 @@ auto TakeOne = csp::process([](csp::Queue<int> q, csp::ChannelEndWrite<int> gett
 // the process took.
 template <class F>
 int terminate_waiting_get(csp::Queue<int> q, bool timed, F then) {
-  csp::Channel<int> getting;
-  auto getter = TakeOne(q, getting.writer(), timed);
-  getter.start();
-  getting.reader()();
-  then();
-  getter.terminate();
-  getter.join();
+  terminate_while_waiting([&](csp::ChannelEndWrite<int> getting) { return TakeOne(q, getting, timed); }, then);
   return taken;
 }
 
