@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -177,7 +178,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       throw;
     }
     if (pending->lost) throw lost_error();
-    if (pending->error) throw Error(std::move(*pending->error));
+    if (pending->error) std::rethrow_exception(pending->error);
     return std::move(pending->answer);
   }
 
@@ -239,7 +240,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     std::uint32_t object;
     Completion done;
     std::optional<std::vector<std::byte>> answer;  // none for a withdrawal confirmed
-    std::optional<std::string> error;  // the serving side's
+    std::exception_ptr error;  // the serving side's
     bool lost = false;
     bool withdrawn = false;  // its deadline passed: a cancel was sent, and its caller waits on
     std::vector<std::byte> cancelled;  // the request, once its caller has given up waiting
@@ -370,7 +371,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       if (f.kind == Kind::cancel && !call->withdrawn) throw wire::ProtocolError("a withdrawal never asked for");
       calls_.erase(it);
       // Filled in under the lock: a caller giving up finds either its call or the answer.
-      if (f.kind == Kind::failed) call->error = decode<std::string>(f.tail);
+      if (f.kind == Kind::failed) call->error = failure_error(f.tail);
       else if (f.kind == Kind::answer) call->answer.emplace(f.tail.begin(), f.tail.end());
       lock.unlock();
       call->done.complete();

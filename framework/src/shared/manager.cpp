@@ -1,9 +1,11 @@
-// The named managers of this runtime, found by the sessions of csp::serve, and the owner that
-// stands for objects served by another OS process.
+// The named managers of this runtime, found by the sessions of csp::serve, the owner that
+// stands for objects served by another OS process, and how their failed requests cross.
 
+#include <cstdint>
 #include <exception>
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,14 +87,36 @@ std::vector<std::byte> encode_failure(std::string_view what) {
   return tail;
 }
 
+namespace {
+
+// What follows the message of a failure that is not a csp::Error (nothing follows for one).
+enum class FailureKind : std::uint8_t { broken_barrier = 1 };
+
+}  // namespace
+
 std::vector<std::byte> failure_message(std::exception_ptr e) {
   try {
     std::rethrow_exception(std::move(e));
+  } catch (const BrokenBarrierError& error) {
+    std::vector<std::byte> tail = encode_failure(error.what());
+    tail.push_back(static_cast<std::byte>(FailureKind::broken_barrier));
+    return tail;
   } catch (const std::exception& error) {
     return encode_failure(error.what());
   } catch (...) {  // from a user type's copy, say: the session goes on
     return encode_failure("an exception that is not a std::exception");
   }
+}
+
+std::exception_ptr failure_error(std::span<const std::byte> tail) {
+  Decoder in(tail, "shared-object failure");
+  std::string what;
+  in.get(what);
+  if (in.done()) return std::make_exception_ptr(Error(std::move(what)));
+  FailureKind kind;
+  in.get(kind);
+  if (!in.done() || kind != FailureKind::broken_barrier) in.fail("an unknown kind of failure");
+  return std::make_exception_ptr(BrokenBarrierError(std::move(what)));
 }
 
 std::shared_ptr<Owner> refusing_owner() {

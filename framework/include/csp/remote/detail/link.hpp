@@ -54,8 +54,8 @@ class Link {
   virtual std::uint32_t attach(const std::string& manager, const std::string& object, const std::string& type) = 0;
   /// Sends one encoded request to object `id` and waits for its encoded answer, or until
   /// `deadline`: the request is then withdrawn, and the answer is empty unless the serving side
-  /// gave it first. csp::Error with the serving side's message if it failed there, or if the
-  /// connection is gone.
+  /// gave it first. The serving side's error if it failed there (see failure_error),
+  /// csp::Error if the connection is gone.
   virtual std::optional<std::vector<std::byte>> call(std::uint32_t id, std::span<const std::byte> request,
                                                      std::optional<Clock::time_point> deadline) = 0;
   /// Sends one encoded request to object `id` without waiting: its answer, which nobody uses,

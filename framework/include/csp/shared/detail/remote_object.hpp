@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <span>
 #include <tuple>
@@ -23,8 +24,8 @@ class RemoteObject {
   virtual ~RemoteObject() = default;
   /// Sends one encoded request and waits for the encoded answer, or until `deadline`: the
   /// request is then withdrawn, and the answer is empty unless the serving side gave it before
-  /// the withdrawal reached it. csp::Error with the serving side's message if the request failed
-  /// there, or if the connection is gone.
+  /// the withdrawal reached it. The serving side's error if the request failed there (see
+  /// failure_error), csp::Error if the connection is gone.
   virtual std::optional<std::vector<std::byte>> call(std::span<const std::byte> request,
                                                      std::optional<Clock::time_point> deadline) const = 0;
   /// Sends one encoded request nobody waits for (a release while unwinding): its answer is
@@ -36,6 +37,10 @@ class RemoteObject {
 /// recorded by it; a request to an object served elsewhere carries it, and the serving side
 /// tells apart the processes of each peer by it.
 std::uintptr_t caller_id() noexcept;
+
+/// The error that the answer `tail` of a failed request stands for: a BrokenBarrierError as one,
+/// any other as a csp::Error with its message. csp::Error if `tail` is malformed.
+std::exception_ptr failure_error(std::span<const std::byte> tail);
 
 template <class Op, class Ops>
 struct op_index;
