@@ -1,48 +1,7 @@
-// Event: the owner keeps the flag and answers every waiter when it is set.
+// Event's handle: each call is one request to the owner, whose state (in the header, where
+// the servable concept sees it) keeps the flag.
 
 #include "csp/shared/event.hpp"
-
-#include "csp/shared/detail/wait_queue.hpp"
-
-namespace csp::detail {
-
-class EventState {
- public:
-  explicit EventState(std::string name) : name_(std::move(name)) {}
-
-  struct Set {
-    using result = void;
-  };
-  struct Clear {
-    using result = void;
-  };
-  struct IsSet {
-    using result = bool;
-  };
-  struct Wait {
-    using result = bool;
-  };
-
-  void handle(Set&) {
-    flag_ = true;
-    for (Reply<bool>& w : waiting_.drain()) w.answer(true);
-  }
-  void handle(Clear&) noexcept { flag_ = false; }
-  bool handle(IsSet&) const noexcept { return flag_; }
-  void handle(Wait&, Reply<bool>& reply) {
-    if (flag_) reply.answer(true);
-    else waiting_.push(reply);
-  }
-
-  const std::string& name() const noexcept { return name_; }
-
- private:
-  std::string name_;
-  bool flag_ = false;
-  WaitQueue<Reply<bool>> waiting_;
-};
-
-}  // namespace csp::detail
 
 namespace csp {
 

@@ -1,58 +1,9 @@
-// Semaphore and BoundedSemaphore: the owner hands units to waiters in arrival order.
+// Semaphore and BoundedSemaphore: each call of their handles is one request to the owner,
+// whose state is in the header.
 
 #include "csp/shared/semaphore.hpp"
 
-#include "csp/errors.hpp"
-#include "csp/shared/detail/wait_queue.hpp"
-
 namespace csp::detail {
-
-class SemaphoreState {
- public:
-  SemaphoreState(std::string name, unsigned value, bool bounded)
-      : name_(std::move(name)), value_(value), bound_(bounded ? value : 0), bounded_(bounded) {}
-
-  struct Release {
-    using result = void;
-    unsigned n;
-  };
-  struct Acquire {
-    using result = bool;
-    bool blocking;
-    /// A caller interrupted after being granted a unit gives it back.
-    Release undo(bool& granted) const { return {granted ? 1u : 0u}; }
-  };
-  struct GetValue {
-    using result = unsigned;
-  };
-
-  void handle(Acquire& op, Reply<bool>& reply) {
-    if (value_ > 0 && !waiting_.front()) {
-      if (reply.answer(true)) --value_;
-    } else if (!op.blocking) {
-      reply.answer(false);
-    } else {
-      waiting_.push(reply);
-    }
-  }
-  void handle(Release& op) {
-    if (bounded_ && value_ + op.n > bound_)
-      throw Error("'" + name_ + "' released more times than acquired");
-    value_ += op.n;
-    for (Reply<bool>* w; value_ > 0 && (w = waiting_.front());)
-      if (waiting_.take().answer(true)) --value_;
-  }
-  unsigned handle(GetValue&) const noexcept { return value_; }
-
-  const std::string& name() const noexcept { return name_; }
-
- private:
-  std::string name_;
-  unsigned value_;
-  unsigned bound_;
-  bool bounded_;
-  WaitQueue<Reply<bool>> waiting_;
-};
 
 SemaphoreHandle::SemaphoreHandle(std::shared_ptr<Owner> owner, const char* kind, unsigned value,
                                  bool bounded)

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "csp/detail/serialize.hpp"
@@ -16,9 +17,18 @@
 namespace csp::detail {
 
 /// What a multiprocess body may take: a message type, a channel end, a vector of ends, or a
-/// shared object whose requests cross (Dict, List, Value, Queue of message types; Lock, RLock).
+/// shared object whose requests cross (Dict, List, Value, Array, Queue of message types; Lock,
+/// RLock, Event, Semaphore, BoundedSemaphore, Barrier).
 template <class A>
 concept child_argument = message<A> || holds_ends<A>::value || servable<A>;
+
+/// What a handle to `state` in the child is made with after its owner (its `local_part()`, such
+/// as a barrier's parties): what the handle reads without asking.
+template <class State>
+auto local_part(const State& state) {
+  if constexpr (requires { state.local_part(); }) return state.local_part();
+  else return std::tuple<>();
+}
 
 inline constexpr std::string_view arguments_name = "multiprocess arguments";
 
@@ -33,6 +43,7 @@ void encode_argument(Encoder& out, const A& a, Loans& loans) {
     out.put(refs);
   } else if constexpr (servable<A>) {
     out.put(loans.lend_object(std::make_shared<ServedOf<A>>(a)));
+    out.put(local_part(a.object()->state));
   } else {
     out.put(a);
   }
@@ -53,8 +64,13 @@ A decode_argument(Decoder& in) {
     return ends;
   } else if constexpr (servable<A>) {
     LentObjectRef ref;
-    in.get(ref);
-    return remote_handle<A>(attach_lent(ref, state_of<A>::type_name()));
+    decltype(local_part(std::declval<const state_of<A>&>())) local;
+    in(ref, local);
+    return std::apply(
+        [&](auto&&... made_with) {
+          return remote_handle<A>(attach_lent(ref, state_of<A>::type_name()), std::move(made_with)...);
+        },
+        std::move(local));
   } else {
     A v{};
     in.get(v);
@@ -75,8 +91,9 @@ template <class... Args>
 std::string encode_arguments(const std::tuple<Args...>& args, Loans& loans) {
   static_assert((child_argument<Args> && ...),
                 "csp::multiprocess: every argument must be a message type (a built-in, or a type "
-                "announced with CSP_MESSAGE_TYPE), a channel end, a std::vector of ends, or a "
-                "Dict, List, Value or Queue of message types, or a Lock or RLock");
+                "announced with CSP_MESSAGE_TYPE), a channel end, a std::vector of ends, a Dict, "
+                "List, Value, Array or Queue of message types, a Lock, an RLock, an Event, a "
+                "Semaphore, a BoundedSemaphore or a Barrier");
   std::vector<std::byte> out;
   out.reserve(256);  // also keeps GCC 12 from false -Wstringop-overflow on a known-empty vector
   Encoder encoder(out, arguments_name);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -39,6 +40,14 @@ class ArrayState : public Guarded {
   struct Snapshot {
     using result = std::vector<T>;
   };
+  using remote_ops = std::tuple<Get, Set, Snapshot>;
+  static constexpr bool holds_messages = message<T>;
+  static const std::string& type_name() {
+    static const std::string name = compose("Array", {message_name<T>()});
+    return name;
+  }
+  /// What a handle in another OS process is made with, after its owner.
+  std::tuple<std::size_t> local_part() const noexcept { return {size_}; }
 
   void handle(Get& op, Reply<T>& reply) {
     if (!admitted(reply)) return;
@@ -83,6 +92,8 @@ class Array : public detail::Synchronized<detail::ArrayState<T>> {
   /// An array run by `owner` (a Manager's).
   Array(const std::shared_ptr<detail::Owner>& owner, std::vector<T> items)
       : detail::Synchronized<State>(owner, "Array", std::move(items)) {}
+  /// `n` value-initialized elements run by `owner`.
+  Array(const std::shared_ptr<detail::Owner>& owner, std::size_t n) : Array(owner, std::vector<T>(n)) {}
 
   /// Element `i`; csp::Error if out of range.
   T get(std::size_t i) const { return this->call(typename State::Get{i}); }

@@ -5,14 +5,59 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "csp/shared/detail/owner.hpp"
+#include "csp/shared/detail/wait_queue.hpp"
 
 namespace csp {
 
 namespace detail {
-class EventState;
-}
+
+class EventState {
+ public:
+  explicit EventState(std::string name) : name_(std::move(name)) {}
+
+  struct Set {
+    using result = void;
+  };
+  struct Clear {
+    using result = void;
+  };
+  struct IsSet {
+    using result = bool;
+  };
+  struct Wait {
+    using result = bool;
+  };
+  using remote_ops = std::tuple<Set, Clear, IsSet, Wait>;
+  static constexpr bool holds_messages = true;
+  static const std::string& type_name() {
+    static const std::string name = "Event";
+    return name;
+  }
+
+  void handle(Set&) {
+    flag_ = true;
+    for (Reply<bool>& w : waiting_.drain()) w.answer(true);
+  }
+  void handle(Clear&) noexcept { flag_ = false; }
+  bool handle(IsSet&) const noexcept { return flag_; }
+  void handle(Wait&, Reply<bool>& reply) {
+    if (flag_) reply.answer(true);
+    else waiting_.push(reply);
+  }
+
+  const std::string& name() const noexcept { return name_; }
+
+ private:
+  std::string name_;
+  bool flag_ = false;
+  WaitQueue<Reply<bool>> waiting_;
+};
+
+}  // namespace detail
 
 class Event : public detail::Handle<detail::EventState> {
  public:

@@ -4,14 +4,71 @@
 
 #include <memory>
 #include <string>
+#include <tuple>
+#include <utility>
 
+#include "csp/errors.hpp"
 #include "csp/shared/detail/lockable.hpp"
 #include "csp/shared/detail/owner.hpp"
+#include "csp/shared/detail/wait_queue.hpp"
 
 namespace csp {
 
 namespace detail {
-class SemaphoreState;
+
+/// The owner hands units to waiters in arrival order.
+class SemaphoreState {
+ public:
+  SemaphoreState(std::string name, unsigned value, bool bounded)
+      : name_(std::move(name)), value_(value), bound_(bounded ? value : 0), bounded_(bounded) {}
+
+  struct Release {
+    using result = void;
+    unsigned n;
+  };
+  struct Acquire {
+    using result = bool;
+    bool blocking;
+    /// A caller interrupted after being granted a unit gives it back.
+    Release undo(bool& granted) const { return {granted ? 1u : 0u}; }
+  };
+  struct GetValue {
+    using result = unsigned;
+  };
+  using remote_ops = std::tuple<Acquire, Release, GetValue>;
+  static constexpr bool holds_messages = true;
+  static const std::string& type_name() {
+    static const std::string name = "Semaphore";
+    return name;
+  }
+
+  void handle(Acquire& op, Reply<bool>& reply) {
+    if (value_ > 0 && !waiting_.front()) {
+      if (reply.answer(true)) --value_;
+    } else if (!op.blocking) {
+      reply.answer(false);
+    } else {
+      waiting_.push(reply);
+    }
+  }
+  void handle(Release& op) {
+    if (bounded_ && value_ + op.n > bound_)
+      throw Error("'" + name_ + "' released more times than acquired");
+    value_ += op.n;
+    for (Reply<bool>* w; value_ > 0 && (w = waiting_.front());)
+      if (waiting_.take().answer(true)) --value_;
+  }
+  unsigned handle(GetValue&) const noexcept { return value_; }
+
+  const std::string& name() const noexcept { return name_; }
+
+ private:
+  std::string name_;
+  unsigned value_;
+  unsigned bound_;
+  bool bounded_;
+  WaitQueue<Reply<bool>> waiting_;
+};
 
 class SemaphoreHandle : public Handle<SemaphoreState>, public Lockable<SemaphoreHandle> {
  public:
@@ -34,14 +91,14 @@ class Semaphore : public detail::SemaphoreHandle {
  public:
   explicit Semaphore(unsigned value = 1);
   /// A semaphore run by `owner` (a Manager's).
-  Semaphore(std::shared_ptr<detail::Owner> owner, unsigned value);
+  explicit Semaphore(std::shared_ptr<detail::Owner> owner, unsigned value = 1);
 };
 
 /// A Semaphore whose release() is a csp::Error when it would exceed the starting value.
 class BoundedSemaphore : public detail::SemaphoreHandle {
  public:
   explicit BoundedSemaphore(unsigned value = 1);
-  BoundedSemaphore(std::shared_ptr<detail::Owner> owner, unsigned value);
+  explicit BoundedSemaphore(std::shared_ptr<detail::Owner> owner, unsigned value = 1);
 };
 
 }  // namespace csp

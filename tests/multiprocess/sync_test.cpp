@@ -1,0 +1,272 @@
+// Event, Semaphore, BoundedSemaphore, Barrier and Array handles passed to multiprocess children
+// as arguments: every request of a child goes back to the parent's object.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <set>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <csp/csp.hpp>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// What a child's call did: "ok", or which kind of error it threw and its message.
+template <class F>
+std::string outcome(F f) {
+  try {
+    f();
+    return "ok";
+  } catch (const csp::BrokenBarrierError& e) {
+    return std::string("broken: ") + e.what();
+  } catch (const csp::Error& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+auto WaitForGo = csp::multiprocess([](csp::Event ready, csp::Event go) {
+  ready.set();
+  go.wait();
+  return go.is_set();
+});
+
+TEST(MultiprocessEvent, ChildWaitsForTheParent) {
+  csp::Event ready, go;
+  auto child = WaitForGo(ready, go);
+  child.start();
+  ASSERT_TRUE(ready.wait(30s));
+  go.set();
+  ASSERT_TRUE(child.join(30s));
+  EXPECT_EQ(child.exitcode(), 0);
+  EXPECT_TRUE(child.result());
+}
+
+auto SetAfterClear = csp::multiprocess([](csp::Event e) {
+  e.clear();
+  bool was_set = e.is_set();
+  e.set();
+  return was_set;
+});
+
+TEST(MultiprocessEvent, ParentWaitsForTheChild) {
+  csp::Event e;
+  e.set();  // the child clears it first
+  auto child = SetAfterClear(e);
+  child.start();
+  ASSERT_TRUE(child.join(30s));
+  EXPECT_FALSE(child.result());
+  EXPECT_TRUE(e.wait(30s));
+  EXPECT_TRUE(e.is_set());
+}
+
+// Each pass takes the semaphore, then reads and writes `inside` and `total` in several requests:
+// without mutual exclusion another party's requests would come between them.
+int exclusive_passes(csp::Semaphore s, csp::Value<int> inside, csp::Value<int> total, int passes) {
+  int overlaps = 0;
+  for (int i = 0; i < passes; ++i) {
+    std::lock_guard guard(s);
+    int before = inside.get();
+    inside.set(before + 1);
+    total.set(total.get() + 1);
+    int now = inside.get();
+    inside.set(now - 1);
+    overlaps += before != 0 || now != 1;
+  }
+  return overlaps;
+}
+
+auto Exclusive = csp::multiprocess([](csp::Semaphore s, csp::Value<int> inside, csp::Value<int> total, int passes) {
+  return exclusive_passes(s, inside, total, passes);
+});
+auto ExclusiveHere = csp::process(exclusive_passes);
+
+TEST(MultiprocessSemaphore, MutualExclusionWithTheParent) {
+  csp::Semaphore s(1);
+  csp::Value<int> inside(0), total(0);
+  constexpr int passes = 200;
+  auto [a, b, here] =
+      csp::Parallel(Exclusive(s, inside, total, passes), Exclusive(s, inside, total, passes),
+                    ExclusiveHere(s, inside, total, passes));
+  EXPECT_EQ(a + b + here, 0);
+  EXPECT_EQ(total.get(), 3 * passes);
+  EXPECT_EQ(s.get_value(), 1u);
+}
+
+auto CountDown = csp::multiprocess([](csp::Semaphore s) {
+  std::vector<unsigned> seen;
+  seen.push_back(s.acquire(false));  // none free
+  s.release(3);
+  seen.push_back(s.get_value());
+  seen.push_back(s.acquire(false));
+  seen.push_back(s.acquire());
+  seen.push_back(s.get_value());
+  return seen;
+});
+
+TEST(MultiprocessSemaphore, ChildAcquiresAndReleases) {
+  csp::Semaphore s(0);
+  auto [seen] = csp::Parallel(CountDown(s));
+  EXPECT_EQ(seen, (std::vector<unsigned>{0, 3, 1, 1, 1}));
+  EXPECT_EQ(s.get_value(), 1u);
+}
+
+auto OverRelease = csp::multiprocess([](csp::BoundedSemaphore b) {
+  std::vector<std::string> seen;
+  seen.push_back(outcome([&] { b.release(); }));  // at its start value already
+  seen.push_back(outcome([&] { b.acquire(); }));
+  seen.push_back(outcome([&] { b.release(); }));
+  seen.push_back(outcome([&] { b.release(2); }));
+  return seen;
+});
+
+TEST(MultiprocessSemaphore, BoundedOverReleaseIsAnErrorInTheChild) {
+  csp::BoundedSemaphore b(1);
+  auto [seen] = csp::Parallel(OverRelease(b));
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_TRUE(contains(seen[0], "error: ") && contains(seen[0], "released more times than acquired")) << seen[0];
+  EXPECT_EQ(seen[1], "ok");
+  EXPECT_EQ(seen[2], "ok");
+  EXPECT_TRUE(contains(seen[3], "error: ")) << seen[3];
+  EXPECT_EQ(b.get_value(), 1u);
+}
+
+auto AcquireForever = csp::multiprocess([](csp::Semaphore s, csp::Event waiting) {
+  waiting.set();
+  s.acquire();
+});
+
+TEST(MultiprocessSemaphore, ChildKilledWhileAcquiringTakesNoUnit) {
+  csp::Semaphore s(0);
+  csp::Event waiting;
+  auto child = AcquireForever(s, waiting);
+  child.start();
+  ASSERT_TRUE(waiting.wait(30s));
+  std::this_thread::sleep_for(50ms);  // its acquire waits by then, mostly
+  ASSERT_EQ(::kill(*child.pid(), SIGKILL), 0);
+  ASSERT_TRUE(child.join(30s));
+  EXPECT_EQ(child.exitcode(), -SIGKILL);
+  // The unit released goes to the dead child's request if the owner has not seen it gone yet,
+  // and then comes back: either way exactly one unit is left.
+  s.release();
+  ASSERT_TRUE(s.acquire(30s));
+  EXPECT_FALSE(s.acquire(false));
+  s.release();
+  EXPECT_EQ(s.get_value(), 1u);
+}
+
+auto WaitAtBarrier = csp::multiprocess([](csp::Barrier b) {
+  std::size_t index = b.wait();
+  return std::vector<std::size_t>{index, b.parties()};
+});
+auto WaitHere = csp::process([](csp::Barrier b) { return b.wait(); });
+
+TEST(MultiprocessBarrier, ReleasesTheParentAndTwoChildren) {
+  csp::Barrier b(3);
+  auto [one, two, here] = csp::Parallel(WaitAtBarrier(b), WaitAtBarrier(b), WaitHere(b));
+  ASSERT_EQ(one.size(), 2u);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(one[1], 3u);
+  EXPECT_EQ(two[1], 3u);
+  EXPECT_EQ((std::set<std::size_t>{one[0], two[0], here}), (std::set<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(b.n_waiting(), 0u);
+  EXPECT_FALSE(b.broken());
+}
+
+auto WaitUntilBroken = csp::multiprocess([](csp::Barrier b) {
+  std::vector<std::string> seen;
+  seen.push_back(outcome([&] { b.wait(); }));
+  seen.push_back(b.broken() ? "broken" : "whole");
+  seen.push_back(outcome([&] { b.wait(); }));  // still broken
+  b.reset();
+  seen.push_back(b.broken() ? "broken" : "whole");
+  return seen;
+});
+auto AbortOnceOneWaits = csp::multiprocess([](csp::Barrier b) {
+  while (b.n_waiting() == 0) std::this_thread::sleep_for(5ms);
+  b.abort();
+});
+
+TEST(MultiprocessBarrier, AbortInOneChildBreaksTheOther) {
+  csp::Barrier b(3);
+  auto [seen, aborted] = csp::Parallel(WaitUntilBroken(b), AbortOnceOneWaits(b));
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_TRUE(contains(seen[0], "broken: ")) << seen[0];
+  EXPECT_EQ(seen[1], "broken");
+  EXPECT_TRUE(contains(seen[2], "broken: ")) << seen[2];
+  EXPECT_EQ(seen[3], "whole");
+  EXPECT_FALSE(b.broken());
+}
+
+TEST(MultiprocessBarrier, AbortInTheParentBreaksTheChild) {
+  csp::Barrier b(2);
+  auto child = WaitUntilBroken(b);
+  child.start();
+  while (b.n_waiting() == 0) ASSERT_FALSE(child.join(5ms)) << "the child ended first";
+  b.abort();
+  ASSERT_TRUE(child.join(30s));
+  std::vector<std::string> seen = child.result();
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_TRUE(contains(seen[0], "broken: ")) << seen[0];
+  EXPECT_EQ(seen[3], "whole");
+}
+
+auto FillSquares = csp::multiprocess([](csp::Array<long> a, std::size_t first) {
+  for (std::size_t i = first; i < a.size(); i += 2) a.set(i, static_cast<long>(i * i));
+  return a.get(first);
+});
+
+TEST(MultiprocessArray, WrittenByChildrenReadByTheParent) {
+  csp::Array<long> a(10);
+  auto [even, odd] = csp::Parallel(FillSquares(a, 0), FillSquares(a, 1));
+  EXPECT_EQ(even, 0);
+  EXPECT_EQ(odd, 1);
+  std::vector<long> expected;
+  for (long i = 0; i < 10; ++i) expected.push_back(i * i);
+  EXPECT_EQ(a.snapshot(), expected);
+}
+
+auto ReadWords = csp::multiprocess([](csp::Array<std::string> a) {
+  std::vector<std::string> seen = a.snapshot();
+  seen.push_back(outcome([&] { a.get(a.size()); }));
+  return seen;
+});
+
+TEST(MultiprocessArray, ChildSnapshotsAndIndexErrorsCross) {
+  csp::Array<std::string> a{"one", "two"};
+  auto [seen] = csp::Parallel(ReadWords(a));
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], "one");
+  EXPECT_EQ(seen[1], "two");
+  EXPECT_TRUE(contains(seen[2], "error: index 2 out of range")) << seen[2];
+}
+
+// What does not cross is refused with a csp::Error that says so: waits with a timeout, the
+// lock of an Array, update(fn).
+auto Refused = csp::multiprocess([](csp::Event e, csp::Semaphore s, csp::Barrier b, csp::Array<int> a) {
+  return std::vector<std::string>{outcome([&] { e.wait(1ms); }), outcome([&] { s.acquire(1ms); }),
+                                  outcome([&] { b.wait(1ms); }), outcome([&] { a.get_lock().acquire(); }),
+                                  outcome([&] { a.update([](std::span<int> v) { v[0] = 1; }); })};
+});
+
+TEST(MultiprocessSync, WhatDoesNotCrossIsRefused) {
+  csp::Event e;
+  csp::Semaphore s(0);
+  csp::Barrier b(2);
+  csp::Array<int> a(1);
+  auto [seen] = csp::Parallel(Refused(e, s, b, a));
+  for (const std::string& s : seen) EXPECT_TRUE(contains(s, "error: ") && contains(s, "do not cross")) << s;
+  EXPECT_FALSE(b.broken());
+  EXPECT_EQ(a.get(0), 0);
+}
+
+}  // namespace
