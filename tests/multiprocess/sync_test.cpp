@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -161,6 +162,41 @@ TEST(MultiprocessSemaphore, ChildKilledWhileAcquiringTakesNoUnit) {
   ASSERT_TRUE(s.acquire(30s));
   EXPECT_FALSE(s.acquire(false));
   s.release();
+  EXPECT_EQ(s.get_value(), 1u);
+}
+
+// In a child: a process that holds the semaphore and waits on `never` (in the parent).
+auto HoldAndWait = csp::process([](csp::Semaphore s, csp::Event never, csp::ChannelEndWrite<int> holding) {
+  std::lock_guard guard(s);
+  holding(0);
+  never.wait();
+});
+
+// A child's releases that cannot wait for their answers (while an exception unwinds, in a
+// process terminated) still cross.
+auto ReleaseWithoutWaiting = csp::multiprocess([](csp::Semaphore s, csp::Event never) {
+  try {
+    std::lock_guard guard(s);
+    throw std::runtime_error("leaving");
+  } catch (const std::runtime_error&) {
+  }
+  std::vector<unsigned> seen{s.get_value()};
+  csp::Channel<int> holding;
+  auto holder = HoldAndWait(s, never, holding.writer());
+  holder.start();
+  holding.reader()();
+  seen.push_back(s.get_value());
+  holder.terminate();
+  holder.join();
+  seen.push_back(s.get_value());
+  return seen;
+});
+
+TEST(MultiprocessSemaphore, ReleaseWhileUnwindingOrTerminatedCrosses) {
+  csp::Semaphore s(1);
+  csp::Event never;
+  auto [seen] = csp::Parallel(ReleaseWithoutWaiting(s, never));
+  EXPECT_EQ(seen, (std::vector<unsigned>{1, 0, 1}));
   EXPECT_EQ(s.get_value(), 1u);
 }
 

@@ -305,26 +305,31 @@ class Handle {
   /// process), where the request still takes effect but its answer is dropped.
   template <class Op>
   void call_release(Op op) const {
-    bool can_wait = std::uncaught_exceptions() == 0 && !current_context().cancelled();
-    if constexpr (crosses<State, Op>) {
-      if (object_->remote) [[unlikely]] {
-        if (can_wait) call(std::move(op));
-        else object_->remote->post(encode_request<State>(op));
-        return;
-      }
-    }
-    if (!can_wait) {
+    if (std::uncaught_exceptions() > 0 || current_context().cancelled()) {
       send(std::move(op));
       return;
+    }
+    if constexpr (crosses<State, Op>) {
+      if (object_->remote) [[unlikely]] {
+        call(std::move(op));
+        return;
+      }
     }
     auto c = make_call(std::move(op));
     // A stopped owner (after csp::shutdown()) has nothing left to release.
     if (object_->owner->post(c)) await(c);
   }
 
-  /// Sends `op` without waiting for its answer.
+  /// Sends `op` without waiting for its answer (to an object served by another OS process too:
+  /// a release while unwinding, a timed-out barrier waiter's abort).
   template <class Op>
   void send(Op op) const {
+    if constexpr (crosses<State, Op>) {
+      if (object_->remote) [[unlikely]] {
+        object_->remote->post(encode_request<State>(op));
+        return;
+      }
+    }
     post(object_, std::move(op), caller_id());
   }
 
