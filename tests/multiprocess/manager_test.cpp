@@ -565,4 +565,17 @@ TEST(RemoteQueue, EveryRequestCrosses) {
   EXPECT_NE(seen[4].find("is closed and empty"), std::string::npos) << seen[4];
 }
 
+auto FillUp = csp::multiprocess([](csp::Queue<int> q) {
+  while (q.try_put(1)) {
+  }
+  return std::vector<std::size_t>{q.maxsize(), q.qsize(), q.full()};
+});
+
+TEST(RemoteQueue, LentQueueKnowsItsMaxsize) {
+  csp::Queue<int> q(3);
+  auto [seen] = csp::Parallel(FillUp(q));
+  EXPECT_EQ(seen, (std::vector<std::size_t>{3, 3, 1}));
+  EXPECT_TRUE(q.full());
+}
+
 }  // namespace

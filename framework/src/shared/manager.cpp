@@ -89,7 +89,7 @@ std::vector<std::byte> encode_failure(std::string_view what) {
 
 namespace {
 
-// What follows the message of a failure that is not a csp::Error (nothing follows for one).
+// The byte after a failure's message that says which error it is; none for a csp::Error.
 enum class FailureKind : std::uint8_t { broken_barrier = 1 };
 
 }  // namespace

@@ -56,6 +56,8 @@ class QueueState {
     static const std::string name = compose("Queue", {message_name<T>()});
     return name;
   }
+  /// What a handle in another OS process is made with, after its owner.
+  std::tuple<std::size_t> local_part() const noexcept { return {maxsize_}; }
 
   void handle(Put& op, Reply<bool>& reply) {
     if (closed_) throw closed_error(name_, ": put refused");
