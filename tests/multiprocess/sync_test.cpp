@@ -286,22 +286,37 @@ TEST(MultiprocessArray, ChildSnapshotsAndIndexErrorsCross) {
   EXPECT_TRUE(contains(seen[2], "error: index 2 out of range")) << seen[2];
 }
 
-// What does not cross is refused with a csp::Error that says so: waits with a timeout, the
-// lock of an Array, update(fn).
-auto Refused = csp::multiprocess([](csp::Event e, csp::Semaphore s, csp::Barrier b, csp::Array<int> a) {
-  return std::vector<std::string>{outcome([&] { e.wait(1ms); }), outcome([&] { s.acquire(1ms); }),
-                                  outcome([&] { b.wait(1ms); }), outcome([&] { a.get_lock().acquire(); }),
+// Waits with a timeout cross too; one that times out at a barrier breaks the parent's.
+auto TimeOut = csp::multiprocess([](csp::Event e, csp::Semaphore s, csp::Barrier b) {
+  // The barrier's abort is sent without waiting; broken() is answered after it.
+  return std::vector<std::string>{e.wait(1ms) ? "set" : "not set", s.acquire(1ms) ? "acquired" : "not acquired",
+                                  outcome([&] { b.wait(1ms); }), b.broken() ? "broken" : "whole"};
+});
+
+TEST(MultiprocessSync, TimedWaitsCross) {
+  csp::Event e;
+  csp::Semaphore s(0);
+  csp::Barrier b(2);
+  auto [seen] = csp::Parallel(TimeOut(e, s, b));
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0], "not set");
+  EXPECT_EQ(seen[1], "not acquired");
+  EXPECT_TRUE(contains(seen[2], "broken: ") && contains(seen[2], "timed out")) << seen[2];
+  EXPECT_EQ(seen[3], "broken");
+  EXPECT_TRUE(b.broken());
+  EXPECT_EQ(s.get_value(), 0u);
+}
+
+// What does not cross is refused with a csp::Error that says so: an Array's lock, update(fn).
+auto Refused = csp::multiprocess([](csp::Array<int> a) {
+  return std::vector<std::string>{outcome([&] { a.get_lock().acquire(); }),
                                   outcome([&] { a.update([](std::span<int> v) { v[0] = 1; }); })};
 });
 
 TEST(MultiprocessSync, WhatDoesNotCrossIsRefused) {
-  csp::Event e;
-  csp::Semaphore s(0);
-  csp::Barrier b(2);
   csp::Array<int> a(1);
-  auto [seen] = csp::Parallel(Refused(e, s, b, a));
+  auto [seen] = csp::Parallel(Refused(a));
   for (const std::string& s : seen) EXPECT_TRUE(contains(s, "error: ") && contains(s, "do not cross")) << s;
-  EXPECT_FALSE(b.broken());
   EXPECT_EQ(a.get(0), 0);
 }
 
