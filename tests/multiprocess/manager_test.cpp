@@ -167,6 +167,79 @@ TEST(RemoteManager, ChildKilledMidRequestLeavesTheObjectUsable) {
   EXPECT_EQ(v.get(), 2);
 }
 
+// A program that finds a served manager's locks, event and semaphores by name.
+auto UseGate = csp::multiprocess([](int port, std::string auth) {
+  csp::Manager m("gate", csp::Connect{"127.0.0.1", static_cast<std::uint16_t>(port), auth});
+  auto mutex = m.lock("mutex");
+  std::vector<std::string> seen;
+  seen.push_back(mutex.acquire(false) ? "took" : "held");  // the parent holds it
+  m.event("ready").set();
+  mutex.acquire();  // once the parent releases it
+  auto slots = m.semaphore("slots");
+  slots.acquire();
+  seen.push_back(std::to_string(slots.get_value()));
+  auto re = m.rlock("re");
+  {
+    std::lock_guard outer(re);
+    std::lock_guard inner(re);  // reentrant here too
+  }
+  seen.push_back(attempt([&] {
+    m.bounded_semaphore("bounded").release();
+    return std::string("released");
+  }));
+  seen.push_back(attempt([&] {
+    m.lock("re");
+    return std::string("found");
+  }));
+  seen.push_back(m.event("done").wait(std::chrono::seconds(30)) ? "done" : "no done");
+  return seen;  // returns holding "mutex" and one of "slots": its going frees the lock only
+});
+
+TEST(RemoteManager, ChildFindsServedLocksEventAndSemaphoresByName) {
+  csp::Manager m("gate");
+  served_port();
+  auto mutex = m.lock("mutex");
+  auto ready = m.event("ready");
+  auto slots = m.semaphore("slots", 2);
+  auto done = m.event("done");  // a connected manager finds objects, it does not make them
+  m.rlock("re");
+  m.bounded_semaphore("bounded", 1);
+  mutex.acquire();
+  auto child = UseGate(static_cast<int>(served_port()), key);
+  child.start();
+  ASSERT_TRUE(ready.wait(std::chrono::seconds(30)));
+  EXPECT_TRUE(mutex.locked());  // still the parent's
+  mutex.release();
+  while (slots.get_value() != 1) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(mutex.locked());  // now the child's: the parent cannot release it
+  EXPECT_THROW(mutex.release(), csp::Error);
+  done.set();
+  child.join();
+  std::vector<std::string> seen = child.result();
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[0], "held");
+  EXPECT_EQ(seen[1], "1");
+  EXPECT_NE(seen[2].find("released more times than acquired"), std::string::npos) << seen[2];
+  EXPECT_NE(seen[3].find("object 're' of manager 'gate' is a 'RLock', not a 'Lock'"), std::string::npos) << seen[3];
+  EXPECT_EQ(seen[4], "done");
+  // The child went holding the lock: it is free again, and its next acquirer is told.
+  try {
+    mutex.acquire(std::chrono::seconds(30));
+    ADD_FAILURE() << "the abandoned lock was not reported";
+  } catch (const csp::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("went away while holding it"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(mutex.acquire(false));
+  mutex.release();
+  EXPECT_EQ(slots.get_value(), 1u);  // a semaphore has no holder: the child's unit stays taken
+  try {
+    m.lock("re");
+    ADD_FAILURE() << "no error";
+  } catch (const csp::Error& e) {
+    EXPECT_STREQ(e.what(), "object 're' of manager 'gate' is a 'RLock', not a 'Lock'");
+  }
+}
+
 // Python's BaseManager example: a served queue, a producer and a consumer in other processes.
 csp::Manager connect_jobs(int port, const std::string& auth) {
   return csp::Manager("jobs", csp::Connect{"127.0.0.1", static_cast<std::uint16_t>(port), auth});

@@ -159,4 +159,9 @@ Lock::Lock(std::shared_ptr<detail::Owner> owner) : LockHandle(std::move(owner), 
 RLock::RLock() : RLock(detail::make_owner()) {}
 RLock::RLock(std::shared_ptr<detail::Owner> owner) : LockHandle(std::move(owner), "RLock", true) {}
 
+const std::string& RLock::served_type() {
+  static const std::string name = "RLock";
+  return name;
+}
+
 }  // namespace csp

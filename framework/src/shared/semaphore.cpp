@@ -34,4 +34,9 @@ BoundedSemaphore::BoundedSemaphore(unsigned value) : BoundedSemaphore(detail::ma
 BoundedSemaphore::BoundedSemaphore(std::shared_ptr<detail::Owner> owner, unsigned value)
     : SemaphoreHandle(std::move(owner), "BoundedSemaphore", value, true) {}
 
+const std::string& BoundedSemaphore::served_type() {
+  static const std::string name = "BoundedSemaphore";
+  return name;
+}
+
 }  // namespace csp

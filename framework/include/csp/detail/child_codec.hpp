@@ -68,7 +68,7 @@ A decode_argument(Decoder& in) {
     in(ref, local);
     return std::apply(
         [&](auto&&... made_with) {
-          return remote_handle<A>(attach_lent(ref, state_of<A>::type_name()), std::move(made_with)...);
+          return remote_handle<A>(attach_lent(ref, served_type<A>()), std::move(made_with)...);
         },
         std::move(local));
   } else {

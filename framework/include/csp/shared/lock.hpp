@@ -57,6 +57,8 @@ class RLock : public detail::LockHandle {
  public:
   RLock();
   explicit RLock(std::shared_ptr<detail::Owner> owner);
+  /// "RLock": a Lock's state, served under a name of its own.
+  static const std::string& served_type();
 };
 
 }  // namespace csp

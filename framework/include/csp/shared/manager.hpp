@@ -1,7 +1,7 @@
 // csp::Manager (Python's multiprocessing.Manager()): one owner actor that owns every object it
 // makes (dict, list, Namespace, Queue, Value, Array and the synchronization objects). A named
 // manager (Python's BaseManager) is served by csp::serve, and other OS processes find its
-// dicts, lists and values by name.
+// dicts, lists, values, queues, locks, events and semaphores by name.
 #pragma once
 
 #include <cstddef>
@@ -48,7 +48,7 @@ class Directory {
     std::shared_ptr<ServedObject>& slot = objects_[name];
     if (!slot) slot = std::make_shared<ServedOf<H>>(make());
     auto* served = dynamic_cast<const ServedOf<H>*>(slot.get());
-    if (!served) throw wrong_object_type(manager_, name, slot->type(), state_of<H>::type_name());
+    if (!served) throw wrong_object_type(manager_, name, slot->type(), served_type<H>());
     return served->handle();
   }
   /// The object called `name`, or null.
@@ -78,10 +78,10 @@ std::shared_ptr<ServedObject> find_served(const std::string& manager, const std:
 /// Objects may also be named: `m.dict<std::string, int>("stock")` is the same dict for the same
 /// name. A named manager, `csp::Manager m("inventory")`, is served by csp::serve (also if made
 /// later) while a copy of it exists; another OS process reaches it with
-/// `csp::Manager m("inventory", csp::Connect{host, port, key})`, whose dict, list and value
-/// with a name are handles to the served objects. Their plain requests cross (each is one
-/// round trip); update(fn), get_lock() and the unnamed objects of a connected manager do not,
-/// and throw csp::Error.
+/// `csp::Manager m("inventory", csp::Connect{host, port, key})`, whose dicts, lists, values,
+/// queues, locks, events and semaphores with a name are handles to the served objects. Their
+/// requests cross (each is one round trip), also with a timeout; update(fn), get_lock() and the
+/// unnamed objects of a connected manager do not, and throw csp::Error.
 class Manager {
  public:
   Manager() : owner_(detail::make_owner()), directory_(std::make_shared<detail::Directory>("")) {}
@@ -114,6 +114,20 @@ class Manager {
   template <class T>
   csp::Queue<T> queue(const std::string& name, std::size_t maxsize = 0) const {
     return named<csp::Queue<T>>(name, maxsize);
+  }
+  /// The lock called `name` (made if there is none); csp::Error if it is something else. Each
+  /// process of a connected program is a holder of its own, and one that goes frees what it holds.
+  csp::Lock lock(const std::string& name) const { return named<csp::Lock>(name); }
+  csp::RLock rlock(const std::string& name) const { return named<csp::RLock>(name); }
+  /// The event called `name` (made clear if there is none); csp::Error if it is something else.
+  csp::Event event(const std::string& name) const { return named<csp::Event>(name); }
+  /// The semaphore called `name` (made with `value` if there is none); csp::Error if it is
+  /// something else.
+  csp::Semaphore semaphore(const std::string& name, unsigned value = 1) const {
+    return named<csp::Semaphore>(name, value);
+  }
+  csp::BoundedSemaphore bounded_semaphore(const std::string& name, unsigned value = 1) const {
+    return named<csp::BoundedSemaphore>(name, value);
   }
 
   template <class K, class V>
@@ -160,7 +174,7 @@ class Manager {
                   "a named shared object must hold message types (built-ins, or types announced "
                   "with CSP_MESSAGE_TYPE): other processes may use it");
     if (where_)
-      return detail::remote_handle<H>(detail::attach_object(*where_, name_, name, detail::state_of<H>::type_name()),
+      return detail::remote_handle<H>(detail::attach_object(*where_, name_, name, detail::served_type<H>()),
                                       std::forward<Args>(args)...);
     return directory_->find_or_make<H>(name, [&] { return H(owner_, std::forward<Args>(args)...); });
   }

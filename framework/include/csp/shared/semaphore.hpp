@@ -99,6 +99,8 @@ class BoundedSemaphore : public detail::SemaphoreHandle {
  public:
   explicit BoundedSemaphore(unsigned value = 1);
   explicit BoundedSemaphore(std::shared_ptr<detail::Owner> owner, unsigned value = 1);
+  /// "BoundedSemaphore": a Semaphore's state, served under a name of its own.
+  static const std::string& served_type();
 };
 
 }  // namespace csp

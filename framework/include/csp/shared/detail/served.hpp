@@ -28,6 +28,14 @@ using state_of = typename std::remove_cvref_t<decltype(std::declval<const H&>().
 template <class H>
 concept servable = requires { typename state_of<H>; } && remote_state<state_of<H>>;
 
+/// What an object served as an H is, as a client must name it: its state's type_name(), or the
+/// handle's own `served_type()` where handle types share a state (RLock, BoundedSemaphore).
+template <servable H>
+const std::string& served_type() {
+  if constexpr (requires { H::served_type(); }) return H::served_type();
+  else return state_of<H>::type_name();
+}
+
 /// One peer's connection, as the requests it sent see it: each is answered from whichever thread
 /// completes it, and those still unanswered when the peer goes are abandoned.
 class Requester {
@@ -110,7 +118,7 @@ class ServedOf final : public ServedObject {
   explicit ServedOf(H handle) : handle_(std::move(handle)) {}
 
   const H& handle() const noexcept { return handle_; }
-  const std::string& type() const noexcept override { return State::type_name(); }
+  const std::string& type() const noexcept override { return served_type<H>(); }
 
   void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
              const std::shared_ptr<Requester>& to) const override {
