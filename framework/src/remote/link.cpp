@@ -161,25 +161,11 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     return id;
   }
 
-  std::optional<std::vector<std::byte>> call(std::uint32_t id, std::span<const std::byte> request,
-                                             std::optional<Clock::time_point> deadline) override {
+  std::unique_ptr<RemoteCall> start(std::uint32_t id, std::vector<std::byte> request) override {
     auto pending = std::make_shared<PendingCall>(id);
     std::optional<std::uint64_t> seq = send_call(id, request, pending);
     if (!seq) throw lost_error();
-    try {
-      // Past the deadline the request is withdrawn, and the serving side's verdict awaited: its
-      // answer if it gave one first, or the withdrawal confirmed.
-      if (!pending->done.wait(deadline)) {
-        withdraw(id, *seq, *pending);
-        pending->done.wait();
-      }
-    } catch (...) {  // a terminated process
-      give_up(id, *seq, *pending, request);
-      throw;
-    }
-    if (pending->lost) throw lost_error();
-    if (pending->error) std::rethrow_exception(pending->error);
-    return std::move(pending->answer);
+    return std::make_unique<Ticket>(shared_from_this(), *seq, std::move(pending), std::move(request));
   }
 
   void post(std::uint32_t id, std::span<const std::byte> request) override {
@@ -250,6 +236,42 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     std::size_t capacity;
   };
 
+  // A request sent, until its caller has its answer or gives it up.
+  class Ticket final : public RemoteCall {
+   public:
+    Ticket(std::shared_ptr<ClientLink> link, std::uint64_t seq, std::shared_ptr<PendingCall> pending,
+           std::vector<std::byte> request) noexcept
+        : link_(std::move(link)), seq_(seq), pending_(std::move(pending)), request_(std::move(request)) {}
+    ~Ticket() override {
+      if (!awaited_) link_->give_up(seq_, *pending_, request_);
+    }
+
+    std::optional<std::vector<std::byte>> wait(std::optional<Clock::time_point> deadline) override {
+      awaited_ = true;
+      try {
+        // Past the deadline the request is withdrawn, and the serving side's verdict awaited:
+        // its answer if it gave one first, or the withdrawal confirmed.
+        if (!pending_->done.wait(deadline)) {
+          link_->withdraw(seq_, *pending_);
+          pending_->done.wait();
+        }
+      } catch (...) {  // a terminated process
+        link_->give_up(seq_, *pending_, request_);
+        throw;
+      }
+      if (pending_->lost) throw link_->lost_error();
+      if (pending_->error) std::rethrow_exception(pending_->error);
+      return std::move(pending_->answer);
+    }
+
+   private:
+    std::shared_ptr<ClientLink> link_;
+    std::uint64_t seq_;
+    std::shared_ptr<PendingCall> pending_;
+    std::vector<std::byte> request_;
+    bool awaited_ = false;
+  };
+
   // Sends request `pending` to object `id`; its seq, or nothing if the connection is gone.
   std::optional<std::uint64_t> send_call(std::uint32_t id, std::span<const std::byte> request,
                                          std::shared_ptr<PendingCall> pending) {
@@ -282,30 +304,30 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     return {id, answer->capacity};
   }
 
-  // The caller of request `seq` to object `id` no longer waits. Unanswered, the call is
+  // The caller of request `seq` no longer waits. Unanswered, the call is
   // cancelled, and stays until the serving side says it abandoned it or its answer comes (which
   // is given back); answered meanwhile, the answer is given back now.
-  void give_up(std::uint32_t id, std::uint64_t seq, PendingCall& pending, std::span<const std::byte> request) {
+  void give_up(std::uint64_t seq, PendingCall& pending, std::span<const std::byte> request) {
     std::unique_lock lock(mutex_);
     if (calls_.contains(seq)) {
       pending.cancelled.assign(request.begin(), request.end());
       lock.unlock();
-      if (!pending.withdrawn) socket_.send(Kind::cancel, id, seq);
+      if (!pending.withdrawn) socket_.send(Kind::cancel, pending.object, seq);
     } else if (pending.answer) {
       lock.unlock();
-      give_back(id, request, *pending.answer);
+      give_back(pending.object, request, *pending.answer);
     }
   }
 
-  // The deadline of request `seq` to object `id` has passed: unless answered meanwhile, it is
-  // withdrawn, and its caller waits for the serving side to confirm, or to answer it.
-  void withdraw(std::uint32_t id, std::uint64_t seq, PendingCall& pending) {
+  // The deadline of request `seq` has passed: unless answered meanwhile, it is withdrawn, and
+  // its caller waits for the serving side to confirm, or to answer it.
+  void withdraw(std::uint64_t seq, PendingCall& pending) {
     {
       std::lock_guard lock(mutex_);
       if (!calls_.contains(seq)) return;
       pending.withdrawn = true;
     }
-    socket_.send(Kind::cancel, id, seq);
+    socket_.send(Kind::cancel, pending.object, seq);
   }
 
   void give_back(std::uint32_t id, std::span<const std::byte> request, std::span<const std::byte> answer) {
@@ -446,9 +468,8 @@ class LinkedObject final : public RemoteObject {
  public:
   LinkedObject(std::shared_ptr<Link> link, std::uint32_t id) noexcept : link_(std::move(link)), id_(id) {}
   ~LinkedObject() override { link_->close(id_); }
-  std::optional<std::vector<std::byte>> call(std::span<const std::byte> request,
-                                             std::optional<Clock::time_point> deadline) const override {
-    return link_->call(id_, request, deadline);
+  std::unique_ptr<RemoteCall> start(std::vector<std::byte> request) const override {
+    return link_->start(id_, std::move(request));
   }
   void post(std::span<const std::byte> request) const override { link_->post(id_, request); }
 

@@ -4,13 +4,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "csp/detail/channel_base.hpp"
-#include "csp/detail/timer.hpp"
+#include "csp/shared/detail/remote_object.hpp"
 
 namespace csp::detail {
 
@@ -52,12 +51,9 @@ class Link {
   /// token `object` if `manager` is empty), which must be a `type`; its id on this link.
   /// csp::Error if there is no such object or it is of another type.
   virtual std::uint32_t attach(const std::string& manager, const std::string& object, const std::string& type) = 0;
-  /// Sends one encoded request to object `id` and waits for its encoded answer, or until
-  /// `deadline`: the request is then withdrawn, and the answer is empty unless the serving side
-  /// gave it first. The serving side's error if it failed there (see failure_error),
-  /// csp::Error if the connection is gone.
-  virtual std::optional<std::vector<std::byte>> call(std::uint32_t id, std::span<const std::byte> request,
-                                                     std::optional<Clock::time_point> deadline) = 0;
+  /// Sends one encoded request to object `id`, whose answer is awaited with the call returned
+  /// (see RemoteCall); csp::Error if the connection is gone.
+  virtual std::unique_ptr<RemoteCall> start(std::uint32_t id, std::vector<std::byte> request) = 0;
   /// Sends one encoded request to object `id` without waiting: its answer, which nobody uses,
   /// is given back.
   virtual void post(std::uint32_t id, std::span<const std::byte> request) = 0;

@@ -248,6 +248,68 @@ void post(const std::shared_ptr<Object<State>>& object, Op op, std::uintptr_t ca
   (void)object->owner->post(std::make_shared<OpCall<State, Op>>(object, std::move(op), caller));
 }
 
+/// For a call `c` its caller gave up after the owner had claimed it: the undo of an op with
+/// `undo(answer_t<R>&) const` is posted, so what the caller can no longer use goes back (a lock,
+/// a queue item).
+template <class State, class Op>
+void undo_answer(const std::shared_ptr<Object<State>>& object, OpCall<State, Op>& c) noexcept {
+  c.settle();
+  if constexpr (undoable<Op>) {
+    try {
+      auto v = c.take();
+      post(object, c.op().undo(v), c.caller());
+    } catch (...) {  // the request failed: nothing to give back
+    }
+  }
+}
+
+/// A request sent, whose answer its caller awaits later (see Handle::begin). Never awaited, it
+/// is withdrawn as it goes, and an answer it got meanwhile is undone.
+template <class State, class Op>
+class InFlight {
+ public:
+  using answer_type = answer_t<typename Op::result>;
+
+  /// To `object`'s owner.
+  InFlight(std::shared_ptr<Object<State>> object, std::shared_ptr<OpCall<State, Op>> call) noexcept
+      : object_(std::move(object)), call_(std::move(call)) {}
+  /// To the serving side of an object served by another OS process.
+  explicit InFlight(std::unique_ptr<RemoteCall> remote) noexcept : remote_(std::move(remote)) {}
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  ~InFlight() {
+    if (call_ && !call_->abandon()) undo_answer(object_, *call_);
+  }
+
+  /// Waits (once) for the answer, or until `deadline`: empty if it passed first (see
+  /// Handle::call_until).
+  std::optional<answer_type> wait(std::optional<Clock::time_point> deadline) {
+    if (remote_) {
+      std::optional<std::vector<std::byte>> answer = remote_->wait(deadline);
+      if (!answer) return std::nullopt;
+      return decode_answer<answer_type>(*answer);
+    }
+    std::shared_ptr<OpCall<State, Op>> c = std::move(call_);
+    bool answered;
+    try {
+      answered = c->wait(deadline);
+    } catch (...) {
+      if (!c->abandon()) undo_answer(object_, *c);
+      throw;
+    }
+    if (!answered) {
+      if (c->abandon()) return std::nullopt;
+      c->settle();
+    }
+    return c->take();
+  }
+
+ private:
+  std::shared_ptr<Object<State>> object_;
+  std::shared_ptr<OpCall<State, Op>> call_;  // until awaited
+  std::unique_ptr<RemoteCall> remote_;
+};
+
 /// Base of every handle: cheap to copy, usable from any process or thread. Its calls park a
 /// process (or block a thread) until the owner answers.
 template <class State>
@@ -272,7 +334,7 @@ class Handle {
   template <class Op>
   answer_t<typename Op::result> call(Op op) const {
     if constexpr (crosses<State, Op>) {
-      if (object_->remote) [[unlikely]] return *remote_call(op, std::nullopt);
+      if (object_->remote) [[unlikely]] return *begin(std::move(op)).wait(std::nullopt);
     }
     return await(start(std::move(op)));
   }
@@ -282,22 +344,21 @@ class Handle {
   /// used if it was given before the withdrawal arrived).
   template <class Op>
   std::optional<answer_t<typename Op::result>> call_until(Op op, Clock::time_point deadline) const {
+    return begin(std::move(op)).wait(deadline);
+  }
+
+  /// Sends `op` and returns what to await its answer with, later. Requests to an object served
+  /// by another OS process reach it in the order they were sent, as local ones reach their
+  /// owner (a condition's waiter is queued before it releases the lock).
+  template <class Op>
+  InFlight<State, Op> begin(Op op) const {
     if constexpr (crosses<State, Op>) {
-      if (object_->remote) [[unlikely]] return remote_call(op, deadline);
+      if (object_->remote) [[unlikely]] {
+        check_not_in_owner();
+        return InFlight<State, Op>(object_->remote->start(encode_request<State>(op)));
+      }
     }
-    auto c = start(std::move(op));
-    bool answered;
-    try {
-      answered = c->wait(deadline);
-    } catch (...) {
-      if (!c->abandon()) undo<Op>(*c);
-      throw;
-    }
-    if (!answered) {
-      if (c->abandon()) return std::nullopt;
-      c->settle();
-    }
-    return c->take();
+    return InFlight<State, Op>(object_, start(std::move(op)));
   }
 
   /// Sends `op` whose effect cannot be refused (a release): waits for its answer to report
@@ -353,29 +414,10 @@ class Handle {
     try {
       c->wait();
     } catch (...) {
-      if (!c->abandon()) undo<Op>(*c);
+      if (!c->abandon()) undo_answer(object_, *c);
       throw;
     }
     return c->take();
-  }
-
-  template <class Op>
-  std::optional<answer_t<typename Op::result>> remote_call(const Op& op,
-                                                           std::optional<Clock::time_point> deadline) const {
-    check_not_in_owner();
-    return call_remote<State, Op, answer_t<typename Op::result>>(*object_->remote, op, deadline);
-  }
-
-  template <class Op>
-  void undo(OpCall<State, Op>& c) const noexcept {
-    c.settle();
-    if constexpr (undoable<Op>) {
-      try {
-        auto v = c.take();
-        post(object_, c.op().undo(v), c.caller());
-      } catch (...) {  // the request failed: nothing to give back
-      }
-    }
   }
 
   std::shared_ptr<Object<State>> object_;

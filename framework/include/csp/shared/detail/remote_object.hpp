@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <span>
 #include <tuple>
@@ -18,16 +19,26 @@
 
 namespace csp::detail {
 
-/// The connection of a handle to an object served elsewhere.
+/// A request sent to an object served elsewhere, whose answer is awaited later. One never
+/// awaited is withdrawn as it goes, and an answer it got meanwhile is given back.
+class RemoteCall {
+ public:
+  virtual ~RemoteCall() = default;
+  /// Waits (once) for the encoded answer, or until `deadline`: the request is then withdrawn,
+  /// and the answer is empty unless the serving side gave it before the withdrawal reached it.
+  /// The serving side's error if the request failed there (see failure_error), csp::Error if
+  /// the connection is gone. Interrupted (a terminated process), it gives the request up.
+  virtual std::optional<std::vector<std::byte>> wait(std::optional<Clock::time_point> deadline) = 0;
+};
+
+/// The connection of a handle to an object served elsewhere. Objects served at one address
+/// share a connection, whose requests reach the serving side's owners in the order sent.
 class RemoteObject {
  public:
   virtual ~RemoteObject() = default;
-  /// Sends one encoded request and waits for the encoded answer, or until `deadline`: the
-  /// request is then withdrawn, and the answer is empty unless the serving side gave it before
-  /// the withdrawal reached it. The serving side's error if the request failed there (see
-  /// failure_error), csp::Error if the connection is gone.
-  virtual std::optional<std::vector<std::byte>> call(std::span<const std::byte> request,
-                                                     std::optional<Clock::time_point> deadline) const = 0;
+  /// Sends one encoded request, whose answer is awaited with the call returned; csp::Error if
+  /// the connection is gone.
+  virtual std::unique_ptr<RemoteCall> start(std::vector<std::byte> request) const = 0;
   /// Sends one encoded request nobody waits for (a release while unwinding): its answer is
   /// given back.
   virtual void post(std::span<const std::byte> request) const = 0;
@@ -87,14 +98,6 @@ std::vector<std::byte> encode_request(const Op& op) {
   out.put(static_cast<std::uint8_t>(op_index<Op, typename State::remote_ops>::value));
   out.put(op);
   return request;
-}
-
-/// Sends `op` to the object behind `remote` and returns its answer (see RemoteObject::call).
-template <class State, class Op, class R>
-std::optional<R> call_remote(const RemoteObject& remote, const Op& op, std::optional<Clock::time_point> deadline) {
-  std::optional<std::vector<std::byte>> answer = remote.call(encode_request<State>(op), deadline);
-  if (!answer) return std::nullopt;
-  return decode_answer<R>(*answer);
 }
 
 }  // namespace csp::detail
