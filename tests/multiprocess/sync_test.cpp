@@ -1,5 +1,5 @@
-// Event, Semaphore, BoundedSemaphore, Barrier and Array handles passed to multiprocess children
-// as arguments: every request of a child goes back to the parent's object.
+// Event, Semaphore, BoundedSemaphore, Barrier, Condition and Array handles passed to
+// multiprocess children as arguments: every request of a child goes back to the parent's object.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <mutex>
+#include <numeric>
 #include <set>
 #include <span>
 #include <stdexcept>
@@ -15,6 +16,8 @@
 #include <vector>
 
 #include <csp/csp.hpp>
+
+#include "helpers.hpp"
 
 namespace {
 
@@ -284,6 +287,147 @@ TEST(MultiprocessArray, ChildSnapshotsAndIndexErrorsCross) {
   EXPECT_EQ(seen[0], "one");
   EXPECT_EQ(seen[1], "two");
   EXPECT_TRUE(contains(seen[2], "error: index 2 out of range")) << seen[2];
+}
+
+// The consumer: takes `n` items from `buffer`, waiting under the condition while it is empty,
+// and tells the producer each time there is room.
+auto Consume = csp::multiprocess([](csp::Condition c, csp::Value<std::vector<int>> buffer, int n) {
+  std::vector<int> got;
+  while (static_cast<int>(got.size()) < n) {
+    std::unique_lock lock(c);
+    c.wait_for([&] { return !buffer.get().empty(); });
+    std::vector<int> items = buffer.get();
+    buffer.set({});
+    got.insert(got.end(), items.begin(), items.end());
+    c.notify();
+  }
+  return got;
+});
+
+TEST(MultiprocessCondition, ProducerHereConsumerInAChild) {
+  csp::Condition c{csp::Lock()};
+  csp::Value<std::vector<int>> buffer;
+  constexpr int n = 100;
+  auto consumer = Consume(c, buffer, n);
+  consumer.start();
+  for (int i = 0; i < n; ++i) {
+    std::unique_lock lock(c);
+    // At most two items wait: the producer waits for the child's notify too.
+    ASSERT_TRUE(c.wait_for([&] { return buffer.get().size() < 2; }, 30s)) << "item " << i;
+    buffer.update([i](std::vector<int>& items) { items.push_back(i); });
+    c.notify();
+  }
+  ASSERT_TRUE(consumer.join(30s));
+  std::vector<int> expected(n);
+  std::iota(expected.begin(), expected.end(), 0);
+  EXPECT_EQ(consumer.result(), expected);
+  EXPECT_TRUE(buffer.get().empty());
+}
+
+// Says it waits (under the lock, so its wait is queued once the lock is free again), then waits
+// for one notify; whether it came.
+auto WaitOnce = csp::multiprocess([](csp::Condition c, csp::Event queued) {
+  std::unique_lock lock(c);
+  queued.set();
+  return c.wait(30s);
+});
+
+// Whether the child that sets `said` waits on `c`: it has set it, and released the lock after
+// its wait was queued.
+bool waits_on(const csp::Condition& c, const csp::Event& said) {
+  if (!said.wait(30s) || !c.acquire(30s)) return false;
+  c.release();
+  return true;
+}
+
+TEST(MultiprocessCondition, NotifyAllWakesWaitersInTwoChildren) {
+  csp::Condition c;
+  csp::Event one, two;
+  auto first = WaitOnce(c, one);
+  auto second = WaitOnce(c, two);
+  first.start();
+  second.start();
+  ASSERT_TRUE(waits_on(c, one));
+  ASSERT_TRUE(waits_on(c, two));
+  {
+    std::lock_guard lock(c);
+    c.notify_all();
+  }
+  ASSERT_TRUE(first.join(30s));
+  ASSERT_TRUE(second.join(30s));
+  EXPECT_TRUE(first.result());
+  EXPECT_TRUE(second.result());
+}
+
+// A wait that times out, holding the RLock at two levels: they are both held again.
+auto WaitInVain = csp::multiprocess([](csp::Condition c, csp::Event held, csp::Event go, csp::Event once,
+                                       csp::Event go_on) {
+  c.acquire();
+  c.acquire();
+  bool notified = c.wait(20ms);
+  held.set();
+  go.wait();
+  c.release();
+  once.set();
+  go_on.wait();
+  c.release();
+  return notified;
+});
+
+TEST(MultiprocessCondition, TimedWaitInAChildTimesOutHoldingTheLock) {
+  csp::Condition c;
+  csp::Event held, go, once, go_on;
+  auto child = WaitInVain(c, held, go, once, go_on);
+  child.start();
+  ASSERT_TRUE(held.wait(30s));
+  EXPECT_FALSE(c.acquire(false));
+  go.set();
+  ASSERT_TRUE(once.wait(30s));
+  EXPECT_FALSE(c.acquire(false));
+  go_on.set();
+  ASSERT_TRUE(child.join(30s));
+  EXPECT_FALSE(child.result());
+  ASSERT_TRUE(c.acquire(false));
+  c.release();
+}
+
+TEST(MultiprocessCondition, ChildKilledWhileWaitingTakesNoNotify) {
+  csp::Condition c;
+  csp::Event dead_queued, live_queued;
+  auto dead = WaitOnce(c, dead_queued);
+  dead.start();
+  ASSERT_TRUE(waits_on(c, dead_queued));
+  auto live = WaitOnce(c, live_queued);
+  live.start();
+  ASSERT_TRUE(waits_on(c, live_queued));
+  ASSERT_EQ(::kill(*dead.pid(), SIGKILL), 0);
+  ASSERT_TRUE(dead.join(30s));
+  EXPECT_EQ(dead.exitcode(), -SIGKILL);
+  // The dead child's wait comes first: it is dropped, or, if this notify reaches it before its
+  // connection is seen gone, passes the notify on.
+  {
+    std::lock_guard lock(c);
+    c.notify(1);
+  }
+  ASSERT_TRUE(live.join(30s));
+  EXPECT_TRUE(live.result());
+}
+
+auto WaitUnlocked = csp::multiprocess([](csp::Condition c) {
+  return std::vector<std::string>{attempt([&] { return std::to_string(c.wait(1ms)); }),
+                                  attempt([&] { return std::to_string(c.wait(30s)); })};
+});
+
+TEST(MultiprocessCondition, WaitWithoutTheLockIsAnErrorInTheChild) {
+  csp::Condition c;
+  auto [seen] = csp::Parallel(WaitUnlocked(c));
+  ASSERT_EQ(seen.size(), 2u);
+  for (const std::string& s : seen)
+    EXPECT_TRUE(contains(s, "error: ") && contains(s, "wait() by a process that does not hold")) << s;
+  // Their waits were withdrawn: this notify has nobody to wake, and this wait nobody to wake it.
+  std::lock_guard lock(c);
+  c.notify();
+  EXPECT_FALSE(c.wait(1ms));
 }
 
 // Waits with a timeout cross too; one that times out at a barrier breaks the parent's.

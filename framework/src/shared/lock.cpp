@@ -134,6 +134,8 @@ LockHandle::LockHandle(std::shared_ptr<Owner> owner, const char* kind, bool reen
   r.locks.emplace(&object()->state, object());
 }
 
+LockHandle::LockHandle(std::shared_ptr<Owner> owner) : LockHandle(std::move(owner), "Lock", false) {}
+
 bool LockHandle::acquire(bool blocking) const { return call(LockState::Acquire{blocking}); }
 
 bool LockHandle::acquire_until(Clock::time_point deadline) const {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -18,12 +19,13 @@ namespace csp::detail {
 
 /// What a multiprocess body may take: a message type, a channel end, a vector of ends, or a
 /// shared object whose requests cross (Dict, List, Value, Array, Queue of message types; Lock,
-/// RLock, Event, Semaphore, BoundedSemaphore, Barrier).
+/// RLock, Condition, Event, Semaphore, BoundedSemaphore, Barrier).
 template <class A>
 concept child_argument = message<A> || holds_ends<A>::value || servable<A>;
 
 /// What a handle to `state` in the child is made with after its owner (its `local_part()`, such
-/// as a barrier's parties): what the handle reads without asking.
+/// as a barrier's parties, or a condition's lock, lent with it): what the handle reads, or
+/// uses, without asking.
 template <class State>
 auto local_part(const State& state) {
   if constexpr (requires { state.local_part(); }) return state.local_part();
@@ -31,6 +33,14 @@ auto local_part(const State& state) {
 }
 
 inline constexpr std::string_view arguments_name = "multiprocess arguments";
+
+template <class A>
+A decode_argument(Decoder& in);
+
+template <class... Parts>
+std::tuple<Parts...> decode_parts(Decoder& in, std::type_identity<std::tuple<Parts...>>) {
+  return {decode_argument<Parts>(in)...};  // braces: decoded in order
+}
 
 template <class A>
 void encode_argument(Encoder& out, const A& a, Loans& loans) {
@@ -43,7 +53,7 @@ void encode_argument(Encoder& out, const A& a, Loans& loans) {
     out.put(refs);
   } else if constexpr (servable<A>) {
     out.put(loans.lend_object(std::make_shared<ServedOf<A>>(a)));
-    out.put(local_part(a.object()->state));
+    std::apply([&](const auto&... part) { (encode_argument(out, part, loans), ...); }, local_part(a.object()->state));
   } else {
     out.put(a);
   }
@@ -64,8 +74,8 @@ A decode_argument(Decoder& in) {
     return ends;
   } else if constexpr (servable<A>) {
     LentObjectRef ref;
-    decltype(local_part(std::declval<const state_of<A>&>())) local;
-    in(ref, local);
+    in.get(ref);
+    auto local = decode_parts(in, std::type_identity<decltype(local_part(std::declval<const state_of<A>&>()))>());
     return std::apply(
         [&](auto&&... made_with) {
           return remote_handle<A>(attach_lent(ref, served_type<A>()), std::move(made_with)...);
@@ -92,8 +102,8 @@ std::string encode_arguments(const std::tuple<Args...>& args, Loans& loans) {
   static_assert((child_argument<Args> && ...),
                 "csp::multiprocess: every argument must be a message type (a built-in, or a type "
                 "announced with CSP_MESSAGE_TYPE), a channel end, a std::vector of ends, a Dict, "
-                "List, Value, Array or Queue of message types, a Lock, an RLock, an Event, a "
-                "Semaphore, a BoundedSemaphore or a Barrier");
+                "List, Value, Array or Queue of message types, a Lock, an RLock, a Condition, an "
+                "Event, a Semaphore, a BoundedSemaphore or a Barrier");
   std::vector<std::byte> out;
   out.reserve(256);  // also keeps GCC 12 from false -Wstringop-overflow on a known-empty vector
   Encoder encoder(out, arguments_name);

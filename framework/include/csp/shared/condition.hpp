@@ -6,16 +6,63 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "csp/shared/detail/lockable.hpp"
+#include "csp/shared/detail/wait_queue.hpp"
 #include "csp/shared/lock.hpp"
 
 namespace csp {
 
 namespace detail {
-class ConditionState;
-}
 
+/// The owner queues waiters and answers them on notify. A waiter is queued before it releases
+/// the lock, and the owner handles requests in arrival order, so a notify sent by a process
+/// that took the lock after that release always finds it.
+class ConditionState {
+ public:
+  ConditionState(std::string name, LockHandle lock) : name_(std::move(name)), lock_(std::move(lock)) {}
+
+  struct Notify {
+    using result = void;
+    unsigned n;
+  };
+  struct Wait {
+    using result = bool;
+    /// A waiter that gives up once notified (a terminated process) passes the notify on.
+    Notify undo(bool&) const { return {1}; }
+  };
+  using remote_ops = std::tuple<Wait, Notify>;
+  static constexpr bool holds_messages = true;
+  static const std::string& type_name() {
+    static const std::string name = "Condition";
+    return name;
+  }
+  /// What a handle in another OS process is made with, after its owner: the lock, lent with
+  /// the condition.
+  std::tuple<LockHandle> local_part() const { return {lock_}; }
+
+  void handle(Wait&, Reply<bool>& reply) { waiting_.push(reply); }
+  void handle(Notify& op) {
+    for (unsigned woken = 0; woken < op.n && waiting_.front();)
+      if (waiting_.take().answer(true)) ++woken;
+  }
+
+  const std::string& name() const noexcept { return name_; }
+  /// Never changes after construction: read by the handles, not the owner.
+  const LockHandle& lock() const noexcept { return lock_; }
+
+ private:
+  std::string name_;
+  LockHandle lock_;
+  WaitQueue<Reply<bool>> waiting_;
+};
+
+}  // namespace detail
+
+/// A condition passed to a multiprocess child stays here, and its lock with it: the child's
+/// waits, notifies and acquires are requests to them, its processes holders of their own.
 class Condition : public detail::Handle<detail::ConditionState>,
                   public detail::Lockable<Condition> {
  public:
@@ -25,13 +72,15 @@ class Condition : public detail::Handle<detail::ConditionState>,
   explicit Condition(RLock lock);
   /// A condition (with an RLock) run by `owner` (a Manager's).
   explicit Condition(std::shared_ptr<detail::Owner> owner);
+  /// A condition with `lock` (a Lock or an RLock) run by `owner`.
+  Condition(std::shared_ptr<detail::Owner> owner, detail::LockHandle lock);
 
   using detail::Lockable<Condition>::acquire;
-  bool acquire(bool blocking = true) const { return lock_.acquire(blocking); }
+  bool acquire(bool blocking = true) const { return state().lock().acquire(blocking); }
   bool acquire_until(detail::Clock::time_point deadline) const {
-    return lock_.acquire_until(deadline);
+    return state().lock().acquire_until(deadline);
   }
-  void release() const { lock_.release(); }
+  void release() const { state().lock().release(); }
 
   /// Releases the lock (which the caller must hold), parks until notified, takes the lock back.
   void wait() const;
@@ -60,9 +109,7 @@ class Condition : public detail::Handle<detail::ConditionState>,
   const std::string& name() const noexcept;
 
  private:
-  Condition(std::shared_ptr<detail::Owner> owner, detail::LockHandle lock);
   bool wait_impl(std::optional<detail::Clock::time_point> deadline) const;
-  detail::LockHandle lock_;
 };
 
 }  // namespace csp

@@ -17,6 +17,10 @@ namespace detail {
 /// What Lock and RLock share; the owner records which process holds the lock.
 class LockHandle : public Handle<LockState>, public Lockable<LockHandle> {
  public:
+  /// A handle to a Lock or an RLock served by another OS process (a lent condition's lock), by
+  /// `owner`, which refuses what does not cross.
+  explicit LockHandle(std::shared_ptr<Owner> owner);
+
   using Lockable<LockHandle>::acquire;
   /// Takes the lock, parking until it is free; with `blocking` false, only if free now.
   bool acquire(bool blocking = true) const;
