@@ -81,16 +81,17 @@ std::shared_ptr<ServedObject> find_served(const std::string& manager, const std:
   return found;
 }
 
+namespace {
+
+// The byte after a failure's message that says which error it is; none for a csp::Error.
+enum class FailureKind : std::uint8_t { broken_barrier = 1 };
+
+// A failure's tail: the error message `what`, as failure_error decodes it.
 std::vector<std::byte> encode_failure(std::string_view what) {
   std::vector<std::byte> tail;
   encode(std::string(what), tail);
   return tail;
 }
-
-namespace {
-
-// The byte after a failure's message that says which error it is; none for a csp::Error.
-enum class FailureKind : std::uint8_t { broken_barrier = 1 };
 
 }  // namespace
 

@@ -67,9 +67,8 @@ class ServedObject {
   virtual void give_back(std::span<const std::byte> returned, Requester& from) const = 0;
 };
 
-/// The tail of a failed request's answer: the error message `what`, as the client decodes it.
-std::vector<std::byte> encode_failure(std::string_view what);
-/// encode_failure of the exception `e` a request failed with.
+/// The tail of a failed request's answer: the message of the exception `e` it failed with, and
+/// its kind where that is not a plain error, as failure_error decodes it.
 std::vector<std::byte> failure_message(std::exception_ptr e);
 
 template <servable H>
