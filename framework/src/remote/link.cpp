@@ -30,6 +30,7 @@
 #include "../executor.hpp"
 #include "../runtime.hpp"
 #include "csp/remote/connect.hpp"
+#include "detached_threads.hpp"
 #include "tls.hpp"
 #include "wire.hpp"
 
@@ -71,8 +72,7 @@ struct Links {
   // By host, port, auth key and TLS CA file (none: plain).
   using Key = std::tuple<std::string, std::uint16_t, std::string, std::optional<std::string>>;
   std::map<Key, std::weak_ptr<ClientLink>> open;
-  std::size_t receiving = 0;  // threads of links not yet ended
-  std::condition_variable ended;  // one of them has
+  DetachedThreads receiving;  // one thread a link
 };
 
 Links& links() {
@@ -115,15 +115,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   /// Starts receiving (links().mutex held); the thread keeps the link alive until the
   /// connection ends.
   void start() {
-    ++links().receiving;
-    std::thread([self = shared_from_this()]() mutable {
-      self->receive();
-      self.reset();
-      Links& l = links();
-      std::lock_guard lock(l.mutex);
-      --l.receiving;
-      l.ended.notify_all();
-    }).detach();
+    links().receiving.start([self = shared_from_this()] { self->receive(); });
   }
 
   /// Ends the connection at once: its channels and objects find it lost, as if the serving
@@ -441,8 +433,7 @@ void close_links() noexcept {
   lock.unlock();
   for (auto& link : open) link->drop();
   open.clear();
-  lock.lock();
-  l.ended.wait_for(lock, std::chrono::seconds(1), [&] { return l.receiving == 0; });
+  l.receiving.await(std::chrono::seconds(1));
 }
 
 }  // namespace

@@ -33,6 +33,7 @@
 #include "csp/remote/serve.hpp"
 #include "csp/shared/manager.hpp"
 #include "../runtime.hpp"
+#include "detached_threads.hpp"
 #include "lending.hpp"
 #include "server.hpp"
 #include "tls.hpp"
@@ -432,10 +433,9 @@ std::uint16_t bound_port(int fd) {
 // children it serves may outlive the runtime that lent them, and the port stays registered.
 struct Served {
   std::mutex mutex;
-  std::condition_variable ended;  // one of the threads below has ended
   std::set<int> listening;
   std::set<Session*> sessions;
-  std::size_t threads = 0;  // of listening sockets and sessions
+  DetachedThreads threads;  // of listening sockets and sessions
 };
 
 Served& served() {
@@ -443,22 +443,18 @@ Served& served() {
   return *s;
 }
 
-void thread_ended(Served& s) {
-  std::lock_guard lock(s.mutex);
-  --s.threads;
-  s.ended.notify_all();
-}
-
 // The runtime's stop hook: new peers are refused and sessions end, as the death of this OS
 // process would end them; their threads get a moment (a session waits for the writes it kept
 // on credit to be taken or poisoned).
 void stop_serving() noexcept {
   Served& s = served();
-  std::unique_lock lock(s.mutex);
-  for (int fd : s.listening) ::shutdown(fd, SHUT_RDWR);  // wakes accept() with an error
-  s.listening.clear();
-  for (Session* session : s.sessions) session->drop();
-  s.ended.wait_for(lock, std::chrono::seconds(1), [&] { return s.threads == 0; });
+  {
+    std::lock_guard lock(s.mutex);
+    for (int fd : s.listening) ::shutdown(fd, SHUT_RDWR);  // wakes accept() with an error
+    s.listening.clear();
+    for (Session* session : s.sessions) session->drop();
+  }
+  s.threads.await(std::chrono::seconds(1));
 }
 
 // `tracked`: one of csp::serve's, which a runtime's stop ends.
@@ -469,17 +465,12 @@ void run_session(std::unique_ptr<Session> session, bool tracked) {
   }
   Served& s = served();
   s.sessions.insert(session.get());  // s.mutex held by the caller
-  ++s.threads;
-  std::thread([session = std::move(session)]() mutable {
+  s.threads.start([session = std::move(session)] {
     session->run();
     Served& s = served();
-    {
-      std::lock_guard lock(s.mutex);
-      s.sessions.erase(session.get());
-    }
-    session.reset();
-    thread_ended(s);
-  }).detach();
+    std::lock_guard lock(s.mutex);
+    s.sessions.erase(session.get());
+  });
 }
 
 // Until the socket fails, or (`lending` aside) a runtime's stop closes it.
@@ -503,9 +494,7 @@ void accept_forever(int fd, std::string key, bool lending, TlsContext tls) {
     run_session(std::make_unique<Session>(peer, key, lending, tls), !lending);
   }
   ::close(fd);
-  if (lending) return;
-  activity_drop(1);  // taken by csp::serve: no peer can come any more
-  thread_ended(s);
+  if (!lending) activity_drop(1);  // taken by csp::serve: no peer can come any more
 }
 
 }  // namespace
@@ -525,13 +514,14 @@ std::uint16_t serve(std::uint16_t port, const ServeOptions& options) {
   [[maybe_unused]] static const bool hooked = (detail::at_stop(detail::stop_serving), true);
   {
     detail::Served& s = detail::served();
+    // Until the runtime stops: while a peer may still come, deadlock detection must not end it.
+    detail::activity_add();
     std::lock_guard lock(s.mutex);
     s.listening.insert(fd);
-    ++s.threads;
+    s.threads.start([fd, key = options.auth_key, tls = std::move(tls)] {
+      detail::accept_forever(fd, key, false, tls);
+    });
   }
-  // Until the runtime stops: while a peer may still come, deadlock detection must not end it.
-  detail::activity_add();
-  std::thread(detail::accept_forever, fd, options.auth_key, false, std::move(tls)).detach();
   return bound;
 }
 
