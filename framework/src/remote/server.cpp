@@ -24,6 +24,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -163,14 +164,15 @@ class Session final : public TransferDone {
 
   bool admit() {
     socket_.receive_timeout(5);
-    // Only the start needs the context: the connection's TLS state holds what it uses.
+    // Only the start needs the context and the key: the session keeps neither.
     if (TlsContext tls = std::move(tls_)) socket_.start_tls(Tls::serving(tls));
+    std::string key = std::exchange(key_, {});
     std::vector<std::byte> nonce = wire::make_nonce();
     socket_.send(Kind::hello, 0, 0, nonce);
     wire::Frame f;
     if (!socket_.receive(f, wire::max_handshake_frame)) return false;
     if (f.kind != Kind::auth) throw wire::ProtocolError("expected an authentication frame");
-    if (!wire::proof_matches(wire::prove(key_, nonce), f.tail)) {
+    if (!wire::proof_matches(wire::prove(key, nonce), f.tail)) {
       wire::log(fmt::format("refused peer {}: wrong auth key", peer_));
       return false;
     }
@@ -386,7 +388,7 @@ class Session final : public TransferDone {
 
   wire::Socket socket_;
   std::string peer_;
-  std::string key_;
+  std::string key_;  // until admit()
   bool lending_;
   TlsContext tls_;  // until admit(); none: plain TCP
   std::map<std::uint32_t, Attached> channels_;  // touched only by the session's thread
