@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -144,14 +145,15 @@ auto HoldAndWait = csp::multiprocess([](csp::Lock lock, csp::ChannelEndWrite<int
 });
 auto HoldAndReturn = csp::multiprocess([](csp::Lock lock) { lock.acquire(); });
 
-// The next acquire after the child holding `lock` went: an error naming the lock, then the lock.
-void expect_abandoned(const csp::Lock& lock) {
+// The next acquire after the holder of `lock` went: an error naming the lock and saying `how`,
+// then the lock.
+void expect_abandoned(const csp::Lock& lock, const std::string& how = "went away") {
   try {
     bool acquired = lock.acquire(30s);
     ADD_FAILURE() << (acquired ? "acquired with no error" : "still held after 30 s");
   } catch (const csp::Error& e) {
     EXPECT_TRUE(contains(e.what(), "'" + lock.name() + "' was abandoned")) << e.what();
-    EXPECT_TRUE(contains(e.what(), "went away")) << e.what();
+    EXPECT_TRUE(contains(e.what(), how)) << e.what();
   }
   EXPECT_TRUE(lock.acquire(30s));
   lock.release();
@@ -173,6 +175,32 @@ TEST(LockAcrossProcesses, ChildEndingHoldingTheLockFreesIt) {
   csp::Lock lock;
   csp::Parallel(HoldAndReturn(lock));
   expect_abandoned(lock);
+}
+
+// One process of the child takes the lock and fails; the other keeps the child, and its
+// connection, alive until the parent says so.
+auto FailHolding = csp::process([](csp::Lock lock, csp::Event taken) {
+  lock.acquire();
+  taken.set();
+  throw std::runtime_error("fails holding the lock");
+});
+auto AwaitParent = csp::process([](csp::Queue<int> go) { go.get(); });
+auto FailHoldingWhileChildRuns = csp::multiprocess([](csp::Lock lock, csp::Event taken, csp::Queue<int> go) {
+  csp::Parallel(FailHolding(lock, taken), AwaitParent(go));
+});
+
+TEST(LockAcrossProcesses, ProcessFailingHoldingTheLockFreesItWhileItsChildRuns) {
+  csp::Lock lock;
+  csp::Event taken;
+  csp::Queue<int> go;
+  auto child = FailHoldingWhileChildRuns(lock, taken, go);
+  child.start();
+  ASSERT_TRUE(taken.wait(30s));
+  expect_abandoned(lock, "ended with an exception");
+  EXPECT_TRUE(child.is_alive());  // freed by the failure, not by the child's exit
+  go.put(1);
+  child.join();
+  EXPECT_NE(child.exitcode(), 0);
 }
 
 // A process of the child waits for the lock and is terminated; `then` runs in between. If it got

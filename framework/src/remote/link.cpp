@@ -31,6 +31,7 @@
 #include "../runtime.hpp"
 #include "csp/remote/connect.hpp"
 #include "detached_threads.hpp"
+#include "holder_ended.hpp"
 #include "tls.hpp"
 #include "wire.hpp"
 
@@ -189,6 +190,14 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       });
   }
   void cancel(std::uint32_t id, std::uint64_t seq) override { socket_.send(Kind::cancel, id, seq); }
+
+  /// See remote_holder_ended().
+  void holder_ended(std::uintptr_t holder, std::string_view name) noexcept {
+    std::unique_lock lock(mutex_);
+    if (objects_.empty() || closing_) return;
+    lock.unlock();
+    socket_.send(Kind::abandon, 0, holder, std::as_bytes(std::span(name)));
+  }
 
   void close(std::uint32_t id) noexcept override {
     std::unique_lock lock(mutex_);
@@ -422,13 +431,19 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   bool closing_ = false;
 };
 
+// The links still open (l.mutex held).
+std::vector<std::shared_ptr<ClientLink>> open_links(const Links& l) {
+  std::vector<std::shared_ptr<ClientLink>> open;
+  for (auto& [key, weak] : l.open)
+    if (auto link = weak.lock()) open.push_back(std::move(link));
+  return open;
+}
+
 // The runtime's stop hook: this runtime's links end, and their threads get a moment.
 void close_links() noexcept {
   Links& l = links();
-  std::vector<std::shared_ptr<ClientLink>> open;
   std::unique_lock lock(l.mutex);
-  for (auto& [key, weak] : l.open)
-    if (auto link = weak.lock()) open.push_back(std::move(link));
+  std::vector<std::shared_ptr<ClientLink>> open = open_links(l);
   l.open.clear();
   lock.unlock();
   for (auto& link : open) link->drop();
@@ -437,6 +452,14 @@ void close_links() noexcept {
 }
 
 }  // namespace
+
+void remote_holder_ended(std::uintptr_t holder, std::string_view name) noexcept {
+  Links& l = links();
+  std::unique_lock lock(l.mutex);
+  std::vector<std::shared_ptr<ClientLink>> open = open_links(l);
+  lock.unlock();
+  for (auto& link : open) link->holder_ended(holder, name);
+}
 
 std::shared_ptr<Link> connect_link(const Connect& where) {
   [[maybe_unused]] static const bool hooked = (at_stop(close_links), true);  // before l.mutex

@@ -86,6 +86,14 @@ class Answers final : public Requester {
     if (socket_) socket_->send(Kind::cancel, id, seq);
   }
 
+  // The peer's process `client` failed: the locks it holds are freed, as a local one's are.
+  void holder_ended(std::uint64_t client, std::string_view name) {
+    auto it = callers_.find(client);
+    if (it == callers_.end()) return;  // it never asked for anything here
+    holders_ended(it->second, ~std::uintptr_t{0},
+                  fmt::format("its holder '{}', a process of the peer at {}, ended with an exception", name, peer_));
+  }
+
   // The peer has gone: its requests still parked in an owner are abandoned (the owner takes
   // nothing for them); one answered meanwhile finds no socket, and gives back what it took. The
   // locks its processes hold are freed, and their next acquirers told.
@@ -198,6 +206,10 @@ class Session final : public TransferDone {
       }
       if (f.kind == Kind::answer) {
         object(f.id).give_back(f.tail, *answers_);
+        continue;
+      }
+      if (f.kind == Kind::abandon) {
+        answers_->holder_ended(f.seq, {reinterpret_cast<const char*>(f.tail.data()), f.tail.size()});
         continue;
       }
       if (f.kind == Kind::cancel && objects_.contains(f.id)) {

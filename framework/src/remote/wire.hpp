@@ -40,6 +40,7 @@ enum class Kind : std::uint8_t {
   answer,     // server: request `seq` answered (tail: the answer); peer: an answer to a
               // cancelled request, given back (tail: the request, then the answer)
   failed,     // server: request `seq` failed (tail: the error's message)
+  abandon,    // peer: its process `seq` (a caller_id()) failed (tail: its name): its locks go free
 };
 
 /// Frames before admission are tiny; after it, a message may take up to max_frame bytes.

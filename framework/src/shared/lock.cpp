@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "csp/errors.hpp"
+#include "../remote/holder_ended.hpp"
 
 namespace csp::detail {
 
@@ -114,6 +115,7 @@ void LockState::hand_on() {
 
 void holder_ended(std::uintptr_t holder, std::string_view name) {
   holders_ended(holder, ~std::uintptr_t{0}, "its holder '" + std::string(name) + "' ended with an exception");
+  remote_holder_ended(holder, name);
 }
 
 void holders_ended(std::uintptr_t holder, std::uintptr_t mask, const std::string& why) {
