@@ -59,7 +59,7 @@ template <class Op, class... Ops>
 struct op_index<Op, std::tuple<Ops...>> {
   static constexpr std::size_t value = [] {
     std::size_t i = 0;
-    ((std::is_same_v<Op, Ops> ? false : (++i, true)) && ...);
+    (void)((std::is_same_v<Op, Ops> ? false : (++i, true)) && ...);
     return i;
   }();
 };
