@@ -51,9 +51,16 @@ Error missing_attribute(const std::string& ns, const std::string& attr) {
   return Error("'" + ns + "' has no attribute '" + attr + "'");
 }
 
-Error wrong_type(const std::string& ns, const std::string& attr, const std::type_info& held,
+std::string Attribute::type_name() const { return value_.has_value() ? readable(value_.type()) : encoded_.first; }
+
+Error wrong_type(const std::string& ns, const std::string& attr, const Attribute& held,
                  const std::type_info& wanted) {
-  return Error("'" + ns + "'." + attr + " holds " + readable(held) + ", not " + readable(wanted));
+  return Error("'" + ns + "'." + attr + " holds " + held.type_name() + ", not " + readable(wanted));
+}
+
+Error does_not_cross(const std::string& ns, const std::string& attr, const Attribute& held) {
+  return Error("'" + ns + "'." + attr + ": a " + held.type_name() +
+               " does not cross to another OS process (not a message type)");
 }
 
 }  // namespace csp::detail

@@ -1,8 +1,24 @@
-// Namespace: attributes by name, each a std::any whose type the caller checks on get.
+// Namespace: attributes by name, each a value whose type the caller checks on get, or the
+// encoding another OS process sent.
 
 #include "csp/shared/namespace.hpp"
 
 namespace csp::detail {
+
+std::optional<Attribute::Encoded> Attribute::encoded() const {
+  if (!value_.has_value()) return encoded_;
+  if (!encode_) return std::nullopt;
+  Encoded out;
+  encode_(value_, out);
+  return out;
+}
+
+Attribute::Encoded NamespaceState::handle(Load& op) const {
+  const Attribute& a = at(op.attr);
+  std::optional<Attribute::Encoded> encoded = a.encoded();
+  if (!encoded) throw does_not_cross(name_, op.attr, a);
+  return std::move(*encoded);
+}
 
 std::vector<std::string> NamespaceState::handle(Names&) const {
   std::vector<std::string> names;
@@ -10,13 +26,13 @@ std::vector<std::string> NamespaceState::handle(Names&) const {
   return names;
 }
 
-std::any& NamespaceState::at(const std::string& attr) {
+Attribute& NamespaceState::at(const std::string& attr) {
   auto it = attrs_.find(attr);
   if (it == attrs_.end()) throw missing_attribute(name_, attr);
   return it->second;
 }
 
-const std::any& NamespaceState::at(const std::string& attr) const {
+const Attribute& NamespaceState::at(const std::string& attr) const {
   return const_cast<NamespaceState*>(this)->at(attr);
 }
 

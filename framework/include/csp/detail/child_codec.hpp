@@ -102,8 +102,8 @@ std::string encode_arguments(const std::tuple<Args...>& args, Loans& loans) {
   static_assert((child_argument<Args> && ...),
                 "csp::multiprocess: every argument must be a message type (a built-in, or a type "
                 "announced with CSP_MESSAGE_TYPE), a channel end, a std::vector of ends, a Dict, "
-                "List, Value, Array or Queue of message types, a Lock, an RLock, a Condition, an "
-                "Event, a Semaphore, a BoundedSemaphore or a Barrier");
+                "List, Value, Array or Queue of message types, a Namespace, a Lock, an RLock, a "
+                "Condition, an Event, a Semaphore, a BoundedSemaphore or a Barrier");
   std::vector<std::byte> out;
   out.reserve(256);  // also keeps GCC 12 from false -Wstringop-overflow on a known-empty vector
   Encoder encoder(out, arguments_name);
