@@ -53,7 +53,8 @@ void encode_argument(Encoder& out, const A& a, Loans& loans) {
     out.put(refs);
   } else if constexpr (servable<A>) {
     out.put(loans.lend_object(std::make_shared<ServedOf<A>>(a)));
-    std::apply([&](const auto&... part) { (encode_argument(out, part, loans), ...); }, local_part(a.object()->state));
+    std::apply([&](const auto&... part) { (encode_argument(out, part, loans), ...); },
+               local_part(a.object()->state));
   } else {
     out.put(a);
   }
