@@ -45,21 +45,25 @@ auto UseInventory = csp::multiprocess([](int port, std::string auth) {
   for (auto& [k, v] : stock.items()) seen.push_back(k + "=" + std::to_string(v));
   seen.push_back(std::to_string(stock.size()) + " entries, " + std::to_string(log.size()) + " logged");
   seen.push_back(attempt([&] { return std::to_string(stock.get("plums")); }));
+  seen.push_back(stock.name());
   return seen;
 });
 
 TEST(RemoteManager, ChildUsesServedDictListAndValue) {
+  // Objects made first, so that the parent's names are not those the child would make afresh.
+  std::vector<csp::Event> others(5);
   csp::Manager m("inventory");
   auto stock = m.dict<std::string, int>("stock");
   stock.set("apples", 3);
   m.list<std::string>("log").append("parent");
   m.value<long>("total", 2);
   auto [seen] = csp::Parallel(UseInventory(static_cast<int>(served_port()), key));
-  ASSERT_EQ(seen.size(), 4u);
+  ASSERT_EQ(seen.size(), 5u);
   EXPECT_EQ(seen[0], "apples=3");
   EXPECT_EQ(seen[1], "pears=5");
   EXPECT_EQ(seen[2], "2 entries, 4 logged");
   EXPECT_EQ(seen[3], "error: key 'plums' not found in '" + stock.name() + "'");
+  EXPECT_EQ(seen[4], stock.name());  // the connected handle bears the served dict's name
   EXPECT_EQ(stock.get("pears"), 5);
   EXPECT_EQ(m.list<std::string>("log").snapshot(), (std::vector<std::string>{"parent", "child", "a", "b"}));
   EXPECT_EQ(m.value<long>("total").get(), 42);

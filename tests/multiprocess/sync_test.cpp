@@ -430,6 +430,30 @@ TEST(MultiprocessCondition, WaitWithoutTheLockIsAnErrorInTheChild) {
   EXPECT_FALSE(c.wait(1ms));
 }
 
+// What a child's handles are called, and what its wait without the condition's lock says.
+auto Names = csp::multiprocess([](csp::Lock l, csp::Condition c, csp::Queue<int> q, csp::Dict<std::string, int> d) {
+  return std::vector<std::string>{l.name(), c.name(), q.name(), d.name(), attempt([&] {
+                                    c.wait();
+                                    return std::string("woken");
+                                  })};
+});
+
+TEST(MultiprocessNames, ChildHandlesBearTheParentsNames) {
+  // Objects made first, so that the parent's names are not those the child would make afresh.
+  std::vector<csp::Event> others(5);
+  csp::Lock l;
+  csp::RLock r;
+  csp::Condition c(r);
+  csp::Queue<int> q;
+  csp::Manager m;
+  auto d = m.dict<std::string, int>();
+  auto [seen] = csp::Parallel(Names(l, c, q, d));
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      l.name(), c.name(), q.name(), d.name(),
+                      "error: '" + c.name() + "': wait() by a process that does not hold '" + r.name() + "'"}));
+  EXPECT_TRUE(contains(r.name(), "RLock-")) << r.name();
+}
+
 // Waits with a timeout cross too; one that times out at a barrier breaks the parent's.
 auto TimeOut = csp::multiprocess([](csp::Event e, csp::Semaphore s, csp::Barrier b) {
   // The barrier's abort is sent without waiting; broken() is answered after it.

@@ -137,21 +137,23 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   Opened open(const std::string& name, const std::string& type, std::weak_ptr<RemoteProxy> proxy) override {
     std::vector<std::byte> tail;
     encode(std::tuple<std::string, std::string>(name, type), tail);
-    auto [id, capacity] = ask(Kind::open, tail, fmt::format("channel '{}@{}'", name, peer()));
+    auto [id, granted] = ask(Kind::open, tail, fmt::format("channel '{}@{}'", name, peer()));
+    auto capacity = decode<std::uint64_t>(granted);
     std::lock_guard lock(mutex_);
     proxies_.emplace(id, std::move(proxy));
     return {id, capacity};
   }
 
-  std::uint32_t attach(const std::string& manager, const std::string& object, const std::string& type) override {
+  Attached attach(const std::string& manager, const std::string& object, const std::string& type) override {
     std::vector<std::byte> tail;
     encode(std::tuple<std::string, std::string, std::string>(manager, object, type), tail);
     std::string what = manager.empty() ? fmt::format("shared object at {}", peer())
                                        : fmt::format("object '{}' of manager '{}' at {}", object, manager, peer());
-    std::uint32_t id = ask(Kind::attach, tail, what).id;
+    auto [id, granted] = ask(Kind::attach, tail, what);
+    auto name = decode<std::string>(granted);
     std::lock_guard lock(mutex_);
     objects_.insert(id);
-    return id;
+    return {id, std::move(name)};
   }
 
   std::unique_ptr<RemoteCall> start(std::uint32_t id, std::vector<std::byte> request) override {
@@ -220,7 +222,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
  private:
   struct Answer {
     std::string refusal;  // empty: opened
-    std::size_t capacity = 0;
+    std::vector<std::byte> granted;  // what `opened` tells: a channel's capacity, an object's name
   };
   struct PendingCall {
     explicit PendingCall(std::uint32_t object) noexcept : object(object) {}
@@ -234,7 +236,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   };
   struct Granted {
     std::uint32_t id;
-    std::size_t capacity;
+    std::vector<std::byte> granted;  // see Answer
   };
 
   // A request sent, until its caller has its answer or gives it up.
@@ -302,7 +304,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     replies_.erase(id);
     if (!answered || !answer) throw Error(fmt::format("{}: no answer from the serving runtime", what));
     if (!answer->refusal.empty()) throw Error(fmt::format("{}: {}", what, answer->refusal));
-    return {id, answer->capacity};
+    return {id, std::move(answer->granted)};
   }
 
   // The caller of request `seq` no longer waits. Unanswered, the call is
@@ -368,7 +370,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   void dispatch(const wire::Frame& f) {
     if (f.kind == Kind::opened || f.kind == Kind::refused) {
       Answer answer;
-      if (f.kind == Kind::opened) answer.capacity = decode<std::uint64_t>(f.tail);
+      if (f.kind == Kind::opened) answer.granted.assign(f.tail.begin(), f.tail.end());
       else if ((answer.refusal = decode<std::string>(f.tail)).empty()) answer.refusal = "refused";
       std::lock_guard lock(mutex_);
       auto it = replies_.find(f.id);
@@ -480,8 +482,10 @@ namespace {
 /// A shared object attached on a link, until its last handle goes.
 class LinkedObject final : public RemoteObject {
  public:
-  LinkedObject(std::shared_ptr<Link> link, std::uint32_t id) noexcept : link_(std::move(link)), id_(id) {}
+  LinkedObject(std::shared_ptr<Link> link, Attached attached) noexcept
+      : link_(std::move(link)), id_(attached.id), name_(std::move(attached.name)) {}
   ~LinkedObject() override { link_->close(id_); }
+  const std::string& name() const noexcept override { return name_; }
   std::unique_ptr<RemoteCall> start(std::vector<std::byte> request) const override {
     return link_->start(id_, std::move(request));
   }
@@ -490,6 +494,7 @@ class LinkedObject final : public RemoteObject {
  private:
   std::shared_ptr<Link> link_;
   std::uint32_t id_;
+  std::string name_;
 };
 
 }  // namespace
@@ -497,8 +502,8 @@ class LinkedObject final : public RemoteObject {
 std::shared_ptr<const RemoteObject> attach_object(const Connect& where, const std::string& manager,
                                                   const std::string& object, const std::string& type) {
   std::shared_ptr<Link> link = connect_link(where);
-  std::uint32_t id = link->attach(manager, object, type);
-  return std::make_shared<LinkedObject>(std::move(link), id);
+  Attached attached = link->attach(manager, object, type);
+  return std::make_shared<LinkedObject>(std::move(link), std::move(attached));
 }
 
 }  // namespace csp::detail

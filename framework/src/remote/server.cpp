@@ -287,8 +287,8 @@ class Session final : public TransferDone {
     if (object && object->type() != type) refusal = wrong_object_type(manager, name, object->type(), type).what();
     if (!refusal.empty()) return refuse(f.id, refusal);
     check_new(f.id);
-    objects_.emplace(f.id, std::move(object));
-    grant(f.id, 0);
+    const ServedObject& granted = *objects_.emplace(f.id, std::move(object)).first->second;
+    grant(f.id, granted.name());
   }
 
   // Hands the request to the object's owner: the answer is sent when the owner gives it, so a
@@ -314,9 +314,11 @@ class Session final : public TransferDone {
     socket_.send(Kind::refused, id, 0, tail);
   }
 
-  void grant(std::uint32_t id, std::uint64_t capacity) {
+  // `granted`: a channel's capacity (std::uint64_t), a shared object's name.
+  template <class Granted>
+  void grant(std::uint32_t id, const Granted& granted) {
     std::vector<std::byte> tail;
-    encode(capacity, tail);
+    encode(granted, tail);
     socket_.send(Kind::opened, id, 0, tail);
   }
 

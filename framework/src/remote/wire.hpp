@@ -23,7 +23,7 @@ enum class Kind : std::uint8_t {
   auth,       // peer -> server: HMAC of the nonce
   welcome,    // server -> peer: admitted
   open,       // peer: join channel `id` (tail: name, type); server: opened / refused
-  opened,     // tail: the channel's capacity
+  opened,     // tail: the channel's capacity (to an open), the object's name (to an attach)
   refused,    // tail: the reason
   join,       // seq: side
   leave,

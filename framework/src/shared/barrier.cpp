@@ -12,8 +12,7 @@ using State = detail::BarrierState;
 }
 
 Barrier::Barrier(std::size_t parties) : Barrier(detail::make_owner(), parties) {}
-Barrier::Barrier(std::shared_ptr<detail::Owner> owner, std::size_t parties)
-    : Handle(std::move(owner), detail::object_name("Barrier"), parties) {
+Barrier::Barrier(detail::Origin origin, std::size_t parties) : Handle(std::move(origin), "Barrier", parties) {
   if (parties == 0) throw Error("a Barrier needs at least one party");
 }
 

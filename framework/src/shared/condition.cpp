@@ -15,9 +15,9 @@ using State = detail::ConditionState;
 Condition::Condition() : Condition(detail::make_owner()) {}
 Condition::Condition(Lock lock) : Condition(detail::make_owner(), std::move(lock)) {}
 Condition::Condition(RLock lock) : Condition(detail::make_owner(), std::move(lock)) {}
-Condition::Condition(std::shared_ptr<detail::Owner> owner) : Condition(owner, RLock(owner)) {}
-Condition::Condition(std::shared_ptr<detail::Owner> owner, detail::LockHandle lock)
-    : Handle(std::move(owner), detail::object_name("Condition"), std::move(lock)) {}
+Condition::Condition(detail::Origin origin) : Condition(origin, RLock(origin.owner)) {}
+Condition::Condition(detail::Origin origin, detail::LockHandle lock)
+    : Handle(std::move(origin), "Condition", std::move(lock)) {}
 
 void Condition::wait() const { wait_impl(std::nullopt); }
 

@@ -6,8 +6,7 @@
 namespace csp {
 
 Event::Event() : Event(detail::make_owner()) {}
-Event::Event(std::shared_ptr<detail::Owner> owner)
-    : Handle(std::move(owner), detail::object_name("Event")) {}
+Event::Event(detail::Origin origin) : Handle(std::move(origin), "Event") {}
 
 void Event::set() const { call(detail::EventState::Set{}); }
 void Event::clear() const { call(detail::EventState::Clear{}); }

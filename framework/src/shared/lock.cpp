@@ -129,14 +129,14 @@ void holders_ended(std::uintptr_t holder, std::uintptr_t mask, const std::string
   for (auto& o : live) post(o, LockState::HolderEnded{holder, mask, why});
 }
 
-LockHandle::LockHandle(std::shared_ptr<Owner> owner, const char* kind, bool reentrant)
-    : Handle(std::move(owner), object_name(kind), reentrant) {
+LockHandle::LockHandle(Origin origin, const char* kind, bool reentrant)
+    : Handle(std::move(origin), kind, reentrant) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   r.locks.emplace(&object()->state, object());
 }
 
-LockHandle::LockHandle(std::shared_ptr<Owner> owner) : LockHandle(std::move(owner), "Lock", false) {}
+LockHandle::LockHandle(Origin origin) : LockHandle(std::move(origin), "Lock", false) {}
 
 bool LockHandle::acquire(bool blocking) const { return call(LockState::Acquire{blocking}); }
 
@@ -158,10 +158,10 @@ bool LockHandle::locked() const { return call(LockState::Locked{}); }
 namespace csp {
 
 Lock::Lock() : Lock(detail::make_owner()) {}
-Lock::Lock(std::shared_ptr<detail::Owner> owner) : LockHandle(std::move(owner), "Lock", false) {}
+Lock::Lock(detail::Origin origin) : LockHandle(std::move(origin), "Lock", false) {}
 
 RLock::RLock() : RLock(detail::make_owner()) {}
-RLock::RLock(std::shared_ptr<detail::Owner> owner) : LockHandle(std::move(owner), "RLock", true) {}
+RLock::RLock(detail::Origin origin) : LockHandle(std::move(origin), "RLock", true) {}
 
 const std::string& RLock::served_type() {
   static const std::string name = "RLock";

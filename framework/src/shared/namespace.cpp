@@ -41,7 +41,6 @@ const Attribute& NamespaceState::at(const std::string& attr) const {
 namespace csp {
 
 Namespace::Namespace() : Namespace(detail::make_owner()) {}
-Namespace::Namespace(std::shared_ptr<detail::Owner> owner)
-    : Handle(std::move(owner), detail::object_name("Namespace")) {}
+Namespace::Namespace(detail::Origin origin) : Handle(std::move(origin), "Namespace") {}
 
 }  // namespace csp

@@ -5,9 +5,8 @@
 
 namespace csp::detail {
 
-SemaphoreHandle::SemaphoreHandle(std::shared_ptr<Owner> owner, const char* kind, unsigned value,
-                                 bool bounded)
-    : Handle(std::move(owner), object_name(kind), value, bounded) {}
+SemaphoreHandle::SemaphoreHandle(Origin origin, const char* kind, unsigned value, bool bounded)
+    : Handle(std::move(origin), kind, value, bounded) {}
 
 bool SemaphoreHandle::acquire(bool blocking) const { return call(SemaphoreState::Acquire{blocking}); }
 
@@ -27,12 +26,12 @@ const std::string& SemaphoreHandle::name() const noexcept { return state().name(
 namespace csp {
 
 Semaphore::Semaphore(unsigned value) : Semaphore(detail::make_owner(), value) {}
-Semaphore::Semaphore(std::shared_ptr<detail::Owner> owner, unsigned value)
-    : SemaphoreHandle(std::move(owner), "Semaphore", value, false) {}
+Semaphore::Semaphore(detail::Origin origin, unsigned value)
+    : SemaphoreHandle(std::move(origin), "Semaphore", value, false) {}
 
 BoundedSemaphore::BoundedSemaphore(unsigned value) : BoundedSemaphore(detail::make_owner(), value) {}
-BoundedSemaphore::BoundedSemaphore(std::shared_ptr<detail::Owner> owner, unsigned value)
-    : SemaphoreHandle(std::move(owner), "BoundedSemaphore", value, true) {}
+BoundedSemaphore::BoundedSemaphore(detail::Origin origin, unsigned value)
+    : SemaphoreHandle(std::move(origin), "BoundedSemaphore", value, true) {}
 
 const std::string& BoundedSemaphore::served_type() {
   static const std::string name = "BoundedSemaphore";

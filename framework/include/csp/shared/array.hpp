@@ -89,11 +89,11 @@ class Array : public detail::Synchronized<detail::ArrayState<T>> {
   explicit Array(std::size_t n) : Array(std::vector<T>(n)) {}
   Array(std::initializer_list<T> items) : Array(std::vector<T>(items)) {}
   explicit Array(std::vector<T> items) : Array(detail::make_owner(), std::move(items)) {}
-  /// An array run by `owner` (a Manager's).
-  Array(const std::shared_ptr<detail::Owner>& owner, std::vector<T> items)
-      : detail::Synchronized<State>(owner, "Array", std::move(items)) {}
-  /// `n` value-initialized elements run by `owner`.
-  Array(const std::shared_ptr<detail::Owner>& owner, std::size_t n) : Array(owner, std::vector<T>(n)) {}
+  /// An array run by `origin`'s owner (a Manager's).
+  Array(detail::Origin origin, std::vector<T> items)
+      : detail::Synchronized<State>(std::move(origin), "Array", std::move(items)) {}
+  /// `n` value-initialized elements run by `origin`'s owner.
+  Array(detail::Origin origin, std::size_t n) : Array(std::move(origin), std::vector<T>(n)) {}
 
   /// Element `i`; csp::Error if out of range.
   T get(std::size_t i) const { return this->call(typename State::Get{i}); }

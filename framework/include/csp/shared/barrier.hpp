@@ -96,8 +96,8 @@ class BarrierState {
 class Barrier : public detail::Handle<detail::BarrierState> {
  public:
   explicit Barrier(std::size_t parties);
-  /// A barrier run by `owner` (a Manager's).
-  Barrier(std::shared_ptr<detail::Owner> owner, std::size_t parties);
+  /// A barrier run by `origin`'s owner (a Manager's).
+  Barrier(detail::Origin origin, std::size_t parties);
 
   /// Parks until `parties()` processes wait; returns this one's arrival index, 0 to parties-1.
   /// Throws BrokenBarrierError if the barrier is or becomes broken.

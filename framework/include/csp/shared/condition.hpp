@@ -70,10 +70,10 @@ class Condition : public detail::Handle<detail::ConditionState>,
   Condition();
   explicit Condition(Lock lock);
   explicit Condition(RLock lock);
-  /// A condition (with an RLock) run by `owner` (a Manager's).
-  explicit Condition(std::shared_ptr<detail::Owner> owner);
-  /// A condition with `lock` (a Lock or an RLock) run by `owner`.
-  Condition(std::shared_ptr<detail::Owner> owner, detail::LockHandle lock);
+  /// A condition (with an RLock) run by `origin`'s owner (a Manager's).
+  explicit Condition(detail::Origin origin);
+  /// A condition with `lock` (a Lock or an RLock) run by `origin`'s owner.
+  Condition(detail::Origin origin, detail::LockHandle lock);
 
   using detail::Lockable<Condition>::acquire;
   bool acquire(bool blocking = true) const { return state().lock().acquire(blocking); }

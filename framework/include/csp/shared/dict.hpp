@@ -138,9 +138,8 @@ class Dict : public detail::Handle<detail::DictState<K, V>> {
 
  public:
   Dict() : Dict(detail::make_owner()) {}
-  /// A dictionary run by `owner` (a Manager's).
-  explicit Dict(std::shared_ptr<detail::Owner> owner)
-      : detail::Handle<State>(std::move(owner), detail::object_name("Dict")) {}
+  /// A dictionary run by `origin`'s owner (a Manager's).
+  explicit Dict(detail::Origin origin) : detail::Handle<State>(std::move(origin), "Dict") {}
 
   /// The value at `key`; csp::Error naming the key if there is none (like std::map::at).
   V get(K key) const { return this->call(typename State::Get{std::move(key)}); }

@@ -62,8 +62,8 @@ class EventState {
 class Event : public detail::Handle<detail::EventState> {
  public:
   Event();
-  /// An event run by `owner` (a Manager's).
-  explicit Event(std::shared_ptr<detail::Owner> owner);
+  /// An event run by `origin`'s owner (a Manager's).
+  explicit Event(detail::Origin origin);
 
   void set() const;
   void clear() const;

@@ -116,9 +116,8 @@ class List : public detail::Handle<detail::ListState<T>> {
 
  public:
   List() : List(detail::make_owner()) {}
-  /// A list run by `owner` (a Manager's).
-  explicit List(std::shared_ptr<detail::Owner> owner)
-      : detail::Handle<State>(std::move(owner), detail::object_name("List")) {}
+  /// A list run by `origin`'s owner (a Manager's).
+  explicit List(detail::Origin origin) : detail::Handle<State>(std::move(origin), "List") {}
 
   void append(T item) const { this->call(typename State::Append{std::move(item)}); }
   void extend(std::vector<T> items) const { this->call(typename State::Extend{std::move(items)}); }

@@ -17,9 +17,9 @@ namespace detail {
 /// What Lock and RLock share; the owner records which process holds the lock.
 class LockHandle : public Handle<LockState>, public Lockable<LockHandle> {
  public:
-  /// A handle to a Lock or an RLock served by another OS process (a lent condition's lock), by
-  /// `owner`, which refuses what does not cross.
-  explicit LockHandle(std::shared_ptr<Owner> owner);
+  /// A handle to a Lock or an RLock served by another OS process (a lent condition's lock), from
+  /// `origin`, whose owner refuses what does not cross.
+  explicit LockHandle(Origin origin);
 
   using Lockable<LockHandle>::acquire;
   /// Takes the lock, parking until it is free; with `blocking` false, only if free now.
@@ -32,7 +32,7 @@ class LockHandle : public Handle<LockState>, public Lockable<LockHandle> {
   const std::string& name() const noexcept { return state().name(); }
 
  protected:
-  LockHandle(std::shared_ptr<Owner> owner, const char* kind, bool reentrant);
+  LockHandle(Origin origin, const char* kind, bool reentrant);
 
  private:
   friend class csp::Condition;
@@ -51,8 +51,8 @@ class LockHandle : public Handle<LockState>, public Lockable<LockHandle> {
 class Lock : public detail::LockHandle {
  public:
   Lock();
-  /// A lock run by `owner` (a Manager's).
-  explicit Lock(std::shared_ptr<detail::Owner> owner);
+  /// A lock run by `origin`'s owner (a Manager's).
+  explicit Lock(detail::Origin origin);
 };
 
 /// Python's multiprocessing.RLock: its holder may take it again; it is free once released as
@@ -60,7 +60,7 @@ class Lock : public detail::LockHandle {
 class RLock : public detail::LockHandle {
  public:
   RLock();
-  explicit RLock(std::shared_ptr<detail::Owner> owner);
+  explicit RLock(detail::Origin origin);
   /// "RLock": a Lock's state, served under a name of its own.
   static const std::string& served_type();
 };

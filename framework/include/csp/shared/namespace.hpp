@@ -159,8 +159,8 @@ class Namespace : public detail::Handle<detail::NamespaceState> {
 
  public:
   Namespace();
-  /// A namespace run by `owner` (a Manager's).
-  explicit Namespace(std::shared_ptr<detail::Owner> owner);
+  /// A namespace run by `origin`'s owner (a Manager's).
+  explicit Namespace(detail::Origin origin);
 
   /// Sets `attr` to `value` (a string literal is kept as a std::string).
   template <class T>

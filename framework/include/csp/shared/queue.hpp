@@ -146,9 +146,9 @@ class Queue : public detail::Handle<detail::QueueState<T>> {
  public:
   /// At most `maxsize` items (0: unbounded).
   explicit Queue(std::size_t maxsize = 0) : Queue(detail::make_owner(), maxsize) {}
-  /// A queue run by `owner` (a Manager's).
-  explicit Queue(std::shared_ptr<detail::Owner> owner, std::size_t maxsize = 0)
-      : detail::Handle<State>(std::move(owner), detail::object_name("Queue"), maxsize) {}
+  /// A queue run by `origin`'s owner (a Manager's).
+  explicit Queue(detail::Origin origin, std::size_t maxsize = 0)
+      : detail::Handle<State>(std::move(origin), "Queue", maxsize) {}
 
   /// Appends `item`, parking while the queue is full; csp::Error once the queue is closed.
   void put(T item) const { this->call(typename State::Put{std::move(item), true}); }

@@ -83,22 +83,22 @@ class SemaphoreHandle : public Handle<SemaphoreState>, public Lockable<Semaphore
   const std::string& name() const noexcept;
 
  protected:
-  SemaphoreHandle(std::shared_ptr<Owner> owner, const char* kind, unsigned value, bool bounded);
+  SemaphoreHandle(Origin origin, const char* kind, unsigned value, bool bounded);
 };
 }  // namespace detail
 
 class Semaphore : public detail::SemaphoreHandle {
  public:
   explicit Semaphore(unsigned value = 1);
-  /// A semaphore run by `owner` (a Manager's).
-  explicit Semaphore(std::shared_ptr<detail::Owner> owner, unsigned value = 1);
+  /// A semaphore run by `origin`'s owner (a Manager's).
+  explicit Semaphore(detail::Origin origin, unsigned value = 1);
 };
 
 /// A Semaphore whose release() is a csp::Error when it would exceed the starting value.
 class BoundedSemaphore : public detail::SemaphoreHandle {
  public:
   explicit BoundedSemaphore(unsigned value = 1);
-  explicit BoundedSemaphore(std::shared_ptr<detail::Owner> owner, unsigned value = 1);
+  explicit BoundedSemaphore(detail::Origin origin, unsigned value = 1);
   /// "BoundedSemaphore": a Semaphore's state, served under a name of its own.
   static const std::string& served_type();
 };

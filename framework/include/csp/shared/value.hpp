@@ -60,9 +60,9 @@ class Value : public detail::Synchronized<detail::ValueState<T>> {
 
  public:
   explicit Value(T initial = T{}) : Value(detail::make_owner(), std::move(initial)) {}
-  /// A value run by `owner` (a Manager's).
-  explicit Value(const std::shared_ptr<detail::Owner>& owner, T initial = T{})
-      : detail::Synchronized<State>(owner, "Value", std::move(initial)) {}
+  /// A value run by `origin`'s owner (a Manager's).
+  explicit Value(detail::Origin origin, T initial = T{})
+      : detail::Synchronized<State>(std::move(origin), "Value", std::move(initial)) {}
 
   T get() const { return this->call(typename State::Get{}); }
   void set(T v) const { this->call(typename State::Set{std::move(v)}); }

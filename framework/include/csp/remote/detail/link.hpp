@@ -31,6 +31,12 @@ struct Opened {
   std::size_t capacity;   // of its buffer (0: rendezvous)
 };
 
+/// A served shared object attached on a link.
+struct Attached {
+  std::uint32_t id;  // on this link
+  std::string name;  // the object's own, where it is served ("Lock-7")
+};
+
 class Link {
  public:
   virtual ~Link() = default;
@@ -48,9 +54,9 @@ class Link {
   virtual void write(std::uint32_t id, std::uint64_t seq, std::span<const std::byte> message, bool batched) = 0;
   virtual void cancel(std::uint32_t id, std::uint64_t seq) = 0;
   /// Uses the shared object `object` of the served manager `manager` (or the object lent under
-  /// token `object` if `manager` is empty), which must be a `type`; its id on this link.
-  /// csp::Error if there is no such object or it is of another type.
-  virtual std::uint32_t attach(const std::string& manager, const std::string& object, const std::string& type) = 0;
+  /// token `object` if `manager` is empty), which must be a `type`. csp::Error if there is no
+  /// such object or it is of another type.
+  virtual Attached attach(const std::string& manager, const std::string& object, const std::string& type) = 0;
   /// Sends one encoded request to object `id`, whose answer is awaited with the call returned
   /// (see RemoteCall); csp::Error if the connection is gone.
   virtual std::unique_ptr<RemoteCall> start(std::uint32_t id, std::vector<std::byte> request) = 0;

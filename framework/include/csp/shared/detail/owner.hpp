@@ -173,6 +173,23 @@ class Owner {
   virtual bool post(std::shared_ptr<Call> call) = 0;
 };
 
+/// What a handle makes its object with: the owner that runs the object's requests, and the
+/// object's name if it has one already (a handle to an object another OS process serves bears
+/// the name it has there); otherwise the object gets a fresh one.
+struct Origin {
+  Origin(std::shared_ptr<Owner> owner) noexcept : owner(std::move(owner)) {}  // implicit: a Manager's owner
+  Origin(std::shared_ptr<Owner> owner, std::string name) noexcept
+      : owner(std::move(owner)), name(std::move(name)) {}
+
+  /// The object's name: the one given, or a fresh "<kind>-<n>".
+  std::string name_or_fresh(std::string_view kind) && {
+    return name.empty() ? object_name(kind) : std::move(name);
+  }
+
+  std::shared_ptr<Owner> owner;
+  std::string name;
+};
+
 /// A new owner actor on the default runtime.
 std::shared_ptr<Owner> make_owner();
 
@@ -319,9 +336,12 @@ class Handle {
   const std::shared_ptr<Object<State>>& object() const noexcept { return object_; }
 
  protected:
+  /// A new object from `origin`, named after `kind` unless `origin` names it; its state is made
+  /// with its name, then `args`.
   template <class... Args>
-  explicit Handle(std::shared_ptr<Owner> owner, Args&&... args)
-      : object_(std::make_shared<Object<State>>(std::move(owner), std::forward<Args>(args)...)) {}
+  Handle(Origin origin, std::string_view kind, Args&&... args)
+      : object_(std::make_shared<Object<State>>(std::move(origin.owner), std::move(origin).name_or_fresh(kind),
+                                                std::forward<Args>(args)...)) {}
   /// Another handle to an existing object.
   explicit Handle(std::shared_ptr<Object<State>> object) noexcept : object_(std::move(object)) {}
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <variant>
@@ -36,6 +37,8 @@ class RemoteCall {
 class RemoteObject {
  public:
   virtual ~RemoteObject() = default;
+  /// The object's name where it is served, which its handles here bear too.
+  virtual const std::string& name() const noexcept = 0;
   /// Sends one encoded request, whose answer is awaited with the call returned; csp::Error if
   /// the connection is gone.
   virtual std::unique_ptr<RemoteCall> start(std::vector<std::byte> request) const = 0;

@@ -57,6 +57,8 @@ class ServedObject {
   virtual ~ServedObject() = default;
   /// What the object is, as a client must name it.
   virtual const std::string& type() const noexcept = 0;
+  /// The object's name, which the handles of clients bear too.
+  virtual const std::string& name() const noexcept = 0;
   /// Posts one encoded request, `seq` on object `id`, to the object's owner; `to` gets its
   /// answer once the owner gives it. csp::Error on a malformed request.
   virtual void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
@@ -118,6 +120,7 @@ class ServedOf final : public ServedObject {
 
   const H& handle() const noexcept { return handle_; }
   const std::string& type() const noexcept override { return served_type<H>(); }
+  const std::string& name() const noexcept override { return handle_.name(); }
 
   void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
              const std::shared_ptr<Requester>& to) const override {
@@ -184,11 +187,11 @@ class ServedOf final : public ServedObject {
 /// cross (update(fn), a Value's get_lock()) with a csp::Error.
 std::shared_ptr<Owner> refusing_owner();
 
-/// A handle of type H whose requests go to the object behind `remote`.
+/// A handle of type H whose requests go to the object behind `remote`, named as it is.
 /// `args` make its local part (what a handle reads without asking, such as a queue's maxsize).
 template <servable H, class... Args>
 H remote_handle(std::shared_ptr<const RemoteObject> remote, Args&&... args) {
-  H handle(refusing_owner(), std::forward<Args>(args)...);
+  H handle(Origin(refusing_owner(), remote->name()), std::forward<Args>(args)...);
   handle.object()->remote = std::move(remote);
   return handle;
 }

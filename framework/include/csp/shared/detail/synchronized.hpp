@@ -42,14 +42,14 @@ class Synchronized : public Handle<State> {
 
  protected:
   template <class... Args>
-  Synchronized(const std::shared_ptr<Owner>& owner, const char* kind, Args&&... args)
-      : Synchronized(RLock(owner), owner, kind, std::forward<Args>(args)...) {}
+  Synchronized(Origin origin, const char* kind, Args&&... args)
+      : Synchronized(RLock(origin.owner), std::move(origin), kind, std::forward<Args>(args)...) {}
 
  private:
+  // `origin` by reference: its owner is read for the lock before it is moved from.
   template <class... Args>
-  Synchronized(RLock lock, const std::shared_ptr<Owner>& owner, const char* kind, Args&&... args)
-      : Handle<State>(owner, object_name(kind), lock.object(), std::forward<Args>(args)...),
-        lock_(std::move(lock)) {}
+  Synchronized(RLock lock, Origin&& origin, const char* kind, Args&&... args)
+      : Handle<State>(std::move(origin), kind, lock.object(), std::forward<Args>(args)...), lock_(std::move(lock)) {}
 
   RLock lock_;
 };
