@@ -49,7 +49,7 @@ function(consumer name)
   set(dir ${WORK_DIR}/${name})
   step("${name}: configure" ${CMAKE_COMMAND} -S ${consumer_dir} -B ${dir} ${common_args} ${ARGN})
   set(configure_output "${step_output}" PARENT_SCOPE)
-  step("${name}: build" ${CMAKE_COMMAND} --build ${dir} ${config_args} --parallel 2)
+  step("${name}: build" ${CMAKE_COMMAND} --build ${dir} ${config_args} --parallel 2 --target consumer)
   file(GLOB_RECURSE exe LIST_DIRECTORIES false ${dir}/consumer ${dir}/*/consumer)
   if(NOT exe)
     message(FATAL_ERROR "package test: ${name}: no consumer executable in ${dir}")
@@ -71,6 +71,7 @@ if(NOT configure_output MATCHES "csp config: ${prefix}/")
   message(FATAL_ERROR "package test: find_package did not use ${prefix}:\n${configure_output}")
 endif()
 
-# (b) The source tree, built as part of the consumer. It compiles all of csp again, so without
-# optimization (no build type): it only has to show that add_subdirectory works.
+# (b) The source tree, built as part of the consumer. It compiles csp's library again, so
+# without optimization (no build type) and not its tools: it only has to show that
+# add_subdirectory works.
 consumer(subdirectory -DCSP_SOURCE_DIR=${SOURCE_DIR})
