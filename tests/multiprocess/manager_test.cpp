@@ -587,22 +587,28 @@ TEST_F(RemoteQueueGet, ItemsRacingTheDeadlinesOfPutsAreNeitherLostNorDuplicated)
   EXPECT_TRUE(go.empty());
 }
 
-// In a child: serves manager "far" with a queue "q", tells its port through `port`, and waits to
-// be killed.
+// In a child: serves manager "far" with a queue "q" and a lock "l", tells its port through
+// `port`, and waits to be killed.
 auto ServeFar = csp::multiprocess([](csp::Value<int> port) {
   csp::Manager far("far");
   far.queue<int>("q");
+  far.lock("l");
   port.set(csp::serve(0, {.auth_key = key}));
   for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
 });
 
+// Starts `server`, a ServeFar telling its port through `port`; the manager it serves.
+csp::Manager connect_far(csp::Process<>& server, const csp::Value<int>& port) {
+  server.start();
+  while (port.get() == 0)
+    if (server.join(std::chrono::milliseconds(5))) throw std::runtime_error("the server ended first");
+  return csp::Manager("far", csp::Connect{"127.0.0.1", static_cast<std::uint16_t>(port.get()), key});
+}
+
 TEST(RemoteQueue, TimedGetWhoseServerDiesIsAnError) {
   csp::Value<int> port(0);
   auto server = ServeFar(port);
-  server.start();
-  while (port.get() == 0)
-    if (server.join(std::chrono::milliseconds(5))) FAIL() << "the server ended first";
-  csp::Manager far("far", csp::Connect{"127.0.0.1", static_cast<std::uint16_t>(port.get()), key});
+  csp::Manager far = connect_far(server, port);
   auto q = far.queue<int>("q");
   EXPECT_EQ(q.get(std::chrono::milliseconds(1)), std::nullopt);  // it crosses
   std::string waited;
@@ -615,6 +621,22 @@ TEST(RemoteQueue, TimedGetWhoseServerDiesIsAnError) {
   server.join();
   EXPECT_NE(waited.find("the connection is lost"), std::string::npos) << waited;
   EXPECT_THROW(q.get(std::chrono::seconds(30)), csp::Error);
+}
+
+// A condition whose lock's server died: its wait fails for that, not as one without the lock.
+TEST(RemoteCondition, WaitWhoseLocksServerDiedSaysSo) {
+  csp::Value<int> port(0);
+  auto server = ServeFar(port);
+  csp::Lock l = connect_far(server, port).lock("l");
+  csp::Condition c(l);
+  l.acquire();
+  ASSERT_EQ(::kill(*server.pid(), SIGKILL), 0);
+  server.join();
+  std::string waited = attempt([&] {
+    c.wait();
+    return std::string("woken");
+  });
+  EXPECT_NE(waited.find("the connection is lost"), std::string::npos) << waited;
 }
 
 auto QueueRequests = csp::multiprocess([](int port, std::string auth) {

@@ -31,7 +31,7 @@ bool Condition::wait_impl(std::optional<detail::Clock::time_point> deadline) con
   unsigned held;
   try {
     held = lock.release_all();
-  } catch (const Error&) {
+  } catch (const detail::NotHeldError&) {
     throw Error("'" + name() + "': wait() by a process that does not hold '" + lock.name() + "'");
   }
   bool notified = waiting.wait(deadline).value_or(false);

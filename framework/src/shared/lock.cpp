@@ -94,8 +94,8 @@ void LockState::grant(Reply<bool>& reply, unsigned count) {
 }
 
 unsigned LockState::release(std::uintptr_t caller, bool all) {
-  if (holder_ == 0) throw Error("'" + name_ + "' released while not held");
-  if (holder_ != caller) throw Error("'" + name_ + "' released by a process that does not hold it");
+  if (holder_ == 0) throw NotHeldError("'" + name_ + "' released while not held");
+  if (holder_ != caller) throw NotHeldError("'" + name_ + "' released by a process that does not hold it");
   unsigned n = all ? count_ : 1;
   count_ -= n;
   if (count_ == 0) {

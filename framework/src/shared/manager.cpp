@@ -5,6 +5,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -84,12 +85,13 @@ std::shared_ptr<ServedObject> find_served(const std::string& manager, const std:
 namespace {
 
 // The byte after a failure's message that says which error it is; none for a csp::Error.
-enum class FailureKind : std::uint8_t { broken_barrier = 1 };
+enum class FailureKind : std::uint8_t { broken_barrier = 1, not_held };
 
-// A failure's tail: the error message `what`, as failure_error decodes it.
-std::vector<std::byte> encode_failure(std::string_view what) {
+// A failure's tail: the error message `what`, then its `kind` if any, as failure_error decodes it.
+std::vector<std::byte> encode_failure(std::string_view what, std::optional<FailureKind> kind = std::nullopt) {
   std::vector<std::byte> tail;
   encode(std::string(what), tail);
+  if (kind) tail.push_back(static_cast<std::byte>(*kind));
   return tail;
 }
 
@@ -99,9 +101,9 @@ std::vector<std::byte> failure_message(std::exception_ptr e) {
   try {
     std::rethrow_exception(std::move(e));
   } catch (const BrokenBarrierError& error) {
-    std::vector<std::byte> tail = encode_failure(error.what());
-    tail.push_back(static_cast<std::byte>(FailureKind::broken_barrier));
-    return tail;
+    return encode_failure(error.what(), FailureKind::broken_barrier);
+  } catch (const NotHeldError& error) {
+    return encode_failure(error.what(), FailureKind::not_held);
   } catch (const std::exception& error) {
     return encode_failure(error.what());
   } catch (...) {  // from a user type's copy, say: the session goes on
@@ -116,8 +118,15 @@ std::exception_ptr failure_error(std::span<const std::byte> tail) {
   if (in.done()) return std::make_exception_ptr(Error(std::move(what)));
   FailureKind kind;
   in.get(kind);
-  if (!in.done() || kind != FailureKind::broken_barrier) in.fail("an unknown kind of failure");
-  return std::make_exception_ptr(BrokenBarrierError(std::move(what)));
+  if (in.done()) {
+    switch (kind) {
+      case FailureKind::broken_barrier:
+        return std::make_exception_ptr(BrokenBarrierError(std::move(what)));
+      case FailureKind::not_held:
+        return std::make_exception_ptr(NotHeldError(std::move(what)));
+    }
+  }
+  in.fail("an unknown kind of failure");
 }
 
 std::shared_ptr<Owner> refusing_owner() {

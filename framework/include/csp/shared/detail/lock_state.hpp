@@ -14,6 +14,13 @@
 
 namespace csp::detail {
 
+/// A lock released by a process that does not hold it; it crosses processes as itself, so that
+/// Condition::wait tells it from the other failures of a release (a lost connection).
+class NotHeldError : public Error {
+ public:
+  using Error::Error;
+};
+
 class LockState {
  public:
   LockState(std::string name, bool reentrant);

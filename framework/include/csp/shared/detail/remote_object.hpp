@@ -52,8 +52,9 @@ class RemoteObject {
 /// tells apart the processes of each peer by it.
 std::uintptr_t caller_id() noexcept;
 
-/// The error that the answer `tail` of a failed request stands for: a BrokenBarrierError as one,
-/// any other as a csp::Error with its message. csp::Error if `tail` is malformed.
+/// The error that the answer `tail` of a failed request stands for: a BrokenBarrierError or a
+/// lock's NotHeldError as one, any other as a csp::Error with its message. csp::Error if `tail`
+/// is malformed.
 std::exception_ptr failure_error(std::span<const std::byte> tail);
 
 template <class Op, class Ops>
