@@ -30,8 +30,8 @@
 #include "../executor.hpp"
 #include "../runtime.hpp"
 #include "csp/remote/connect.hpp"
+#include "csp/shared/detail/lock_state.hpp"
 #include "detached_threads.hpp"
-#include "holder_ended.hpp"
 #include "tls.hpp"
 #include "wire.hpp"
 
@@ -193,7 +193,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   }
   void cancel(std::uint32_t id, std::uint64_t seq) override { socket_.send(Kind::cancel, id, seq); }
 
-  /// See remote_holder_ended().
+  /// See tell_holder_ended().
   void holder_ended(std::uintptr_t holder, std::string_view name) noexcept {
     std::unique_lock lock(mutex_);
     if (objects_.empty() || closing_) return;
@@ -453,15 +453,18 @@ void close_links() noexcept {
   l.receiving.await(std::chrono::seconds(1));
 }
 
-}  // namespace
-
-void remote_holder_ended(std::uintptr_t holder, std::string_view name) noexcept {
+// Listens to holder_ended(): tells every runtime this one has shared objects attached at that
+// the process `holder` (its caller_id()) named `name` ended with an exception, so that the locks
+// it holds there are freed as its local ones are.
+void tell_holder_ended(std::uintptr_t holder, std::string_view name) noexcept {
   Links& l = links();
   std::unique_lock lock(l.mutex);
   std::vector<std::shared_ptr<ClientLink>> open = open_links(l);
   lock.unlock();
   for (auto& link : open) link->holder_ended(holder, name);
 }
+
+}  // namespace
 
 std::shared_ptr<Link> connect_link(const Connect& where) {
   [[maybe_unused]] static const bool hooked = (at_stop(close_links), true);  // before l.mutex
@@ -501,6 +504,8 @@ class LinkedObject final : public RemoteObject {
 
 std::shared_ptr<const RemoteObject> attach_object(const Connect& where, const std::string& manager,
                                                   const std::string& object, const std::string& type) {
+  // From now on, this runtime's processes may hold locks served elsewhere.
+  [[maybe_unused]] static const bool listening = (on_holder_ended(tell_holder_ended), true);
   std::shared_ptr<Link> link = connect_link(where);
   Attached attached = link->attach(manager, object, type);
   return std::make_shared<LinkedObject>(std::move(link), std::move(attached));

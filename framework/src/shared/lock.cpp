@@ -8,16 +8,17 @@
 #include <vector>
 
 #include "csp/errors.hpp"
-#include "../remote/holder_ended.hpp"
 
 namespace csp::detail {
 
 namespace {
 
-// Every live lock, so that holder_ended() can reach the ones a failed process held.
+// Every live lock, so that holder_ended() can reach the ones a failed process held, and who
+// else it tells.
 struct Registry {
   std::mutex mutex;
   std::unordered_map<const LockState*, std::weak_ptr<Object<LockState>>> locks;
+  std::vector<HolderEndedListener> listeners;
 };
 
 Registry& registry() {
@@ -115,7 +116,19 @@ void LockState::hand_on() {
 
 void holder_ended(std::uintptr_t holder, std::string_view name) {
   holders_ended(holder, ~std::uintptr_t{0}, "its holder '" + std::string(name) + "' ended with an exception");
-  remote_holder_ended(holder, name);
+  std::vector<HolderEndedListener> listeners;
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    listeners = r.listeners;
+  }
+  for (HolderEndedListener listener : listeners) listener(holder, name);
+}
+
+void on_holder_ended(HolderEndedListener listener) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.listeners.push_back(listener);
 }
 
 void holders_ended(std::uintptr_t holder, std::uintptr_t mask, const std::string& why) {

@@ -96,9 +96,15 @@ class LockState {
 };
 
 /// Frees every Lock and RLock that `holder` (see caller_id()) holds and makes each one's next
-/// acquirer fail with csp::Error naming `name`: for the runtime, when a process ends with an
-/// exception while holding locks.
+/// acquirer fail with csp::Error naming `name`, then tells the listeners (see on_holder_ended):
+/// for the runtime, when a process ends with an exception while holding locks.
 void holder_ended(std::uintptr_t holder, std::string_view name);
+
+/// What else learns that a holder ended: the layer that uses other runtimes' objects, whose
+/// locks this runtime's processes may hold there.
+using HolderEndedListener = void (*)(std::uintptr_t holder, std::string_view name) noexcept;
+/// Has `listener` called by every later holder_ended().
+void on_holder_ended(HolderEndedListener listener);
 
 /// Frees every Lock and RLock held by a holder `h` with `(h & mask) == holder` and makes each
 /// one's next acquirer fail with csp::Error saying `why`: for the serving side, when a peer whose
