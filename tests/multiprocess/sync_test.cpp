@@ -1,8 +1,9 @@
-// Event, Semaphore, BoundedSemaphore, Barrier, Condition and Array handles passed to
+// Event, Semaphore, BoundedSemaphore, Barrier, Condition, Array handles and Pipe ends passed to
 // multiprocess children as arguments: every request of a child goes back to the parent's object.
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <cstddef>
@@ -486,6 +487,141 @@ TEST(MultiprocessSync, WhatDoesNotCrossIsRefused) {
   auto [seen] = csp::Parallel(Refused(a));
   for (const std::string& s : seen) EXPECT_TRUE(contains(s, "error: ") && contains(s, "do not cross")) << s;
   EXPECT_EQ(a.get(0), 0);
+}
+
+// A reading a child sends over a pipe.
+struct Reading {
+  int seq = 0;
+  std::string sensor;
+  std::vector<double> values;
+};
+CSP_MESSAGE_TYPE(Reading);
+
+// Python's Pipe pattern: sends `n` readings, receives one, sends it back marked, and closes its
+// end.
+auto Report = csp::multiprocess([](csp::Connection<Reading> conn, int n) {
+  for (int i = 0; i < n; ++i) conn.send({i, "child", {i * 0.5, -i * 0.5}});
+  Reading r = conn.recv();
+  r.sensor += " via the child";
+  conn.send(r);
+  conn.close();
+  return r.seq;
+});
+
+TEST(MultiprocessPipe, DuplexBothWaysThenEndOfStream) {
+  auto [parent_conn, child_conn] = csp::Pipe<Reading>();
+  constexpr int n = 50;
+  auto child = Report(child_conn, n);
+  child.start();
+  for (int i = 0; i < n; ++i) {
+    ASSERT_TRUE(parent_conn.poll(30s)) << "reading " << i;
+    Reading r = parent_conn.recv();
+    EXPECT_EQ(r.seq, i);
+    EXPECT_EQ(r.sensor, "child");
+    EXPECT_EQ(r.values, (std::vector<double>{i * 0.5, -i * 0.5}));
+  }
+  parent_conn.send({n, "parent", {1.5}});
+  ASSERT_TRUE(child.join(30s));
+  EXPECT_EQ(child.exitcode(), 0);
+  EXPECT_EQ(child.result(), n);
+  // The child's close() closed the end for the parent's copy too; what it sent before is still
+  // received, then the stream has ended.
+  ASSERT_TRUE(parent_conn.poll());
+  Reading back = parent_conn.recv();
+  EXPECT_EQ(back.sensor, "parent via the child");
+  EXPECT_EQ(back.values, std::vector<double>{1.5});
+  EXPECT_TRUE(parent_conn.poll());
+  EXPECT_THROW(parent_conn.recv(), csp::EOFError);
+  EXPECT_THROW(parent_conn.send({}), csp::Error);
+  EXPECT_THROW(child_conn.poll(), csp::Error);
+}
+
+// The receive-only end of one one-way pipe and the send-only end of another: each refuses the
+// other direction in the child; what comes in goes out, reversed.
+auto Reverse = csp::multiprocess([](csp::Connection<std::vector<int>> in, csp::Connection<std::vector<int>> out) {
+  auto sent = [](auto f) {
+    return attempt([&] {
+      f();
+      return std::string("ok");
+    });
+  };
+  std::vector<std::string> seen{std::to_string(in.readable()) + std::to_string(in.writable()),
+                                std::to_string(out.readable()) + std::to_string(out.writable()),
+                                sent([&] { in.send({1}); }), sent([&] { out.recv(); }), sent([&] { out.poll(); })};
+  std::vector<int> items = in.recv();
+  out.send({items.rbegin(), items.rend()});
+  return seen;
+});
+
+TEST(MultiprocessPipe, OneWayEndsKeepTheirDirectionInTheChild) {
+  auto [child_in, parent_out] = csp::Pipe<std::vector<int>>(false);
+  auto [parent_in, child_out] = csp::Pipe<std::vector<int>>(false);
+  parent_out.send({1, 2, 3});
+  auto child = Reverse(child_in, child_out);
+  child.start();
+  ASSERT_TRUE(child.join(30s));
+  std::vector<std::string> seen = child.result();
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[0], "10");
+  EXPECT_EQ(seen[1], "01");
+  EXPECT_TRUE(contains(seen[2], "error: ") && contains(seen[2], "send on a receive-only connection")) << seen[2];
+  for (const std::string& s : {seen[3], seen[4]})
+    EXPECT_TRUE(contains(s, "error: ") && contains(s, "receive on a send-only connection")) << s;
+  ASSERT_TRUE(parent_in.poll(30s));
+  EXPECT_EQ(parent_in.recv(), (std::vector<int>{3, 2, 1}));
+}
+
+// Polls with nothing sent, says so, then polls until the parent sends, and takes the item.
+auto PollThenReceive = csp::multiprocess([](csp::Connection<int> conn) {
+  std::vector<int> seen{conn.poll(), conn.poll(20ms)};
+  conn.send(0);  // the parent sends once it has this
+  seen.push_back(conn.poll(30s));
+  seen.push_back(conn.recv());
+  return seen;
+});
+
+TEST(MultiprocessPipe, TimedPollInTheChild) {
+  auto [here, there] = csp::Pipe<int>();
+  auto child = PollThenReceive(there);
+  child.start();
+  ASSERT_TRUE(here.poll(30s));
+  EXPECT_EQ(here.recv(), 0);
+  here.send(7);
+  ASSERT_TRUE(child.join(30s));
+  EXPECT_EQ(child.result(), (std::vector<int>{0, 0, 1, 7}));
+  // The child's copies of its end went without closing it: the parent's copy still works.
+  EXPECT_FALSE(here.poll());
+  here.send(8);
+  ASSERT_TRUE(there.poll(30s));
+  EXPECT_EQ(there.recv(), 8);
+}
+
+auto ReceiveForever = csp::multiprocess([](csp::Connection<int> conn) {
+  conn.send(0);  // about to wait
+  return conn.recv();
+});
+
+TEST(MultiprocessPipe, ChildKilledWhileReceivingLosesNothing) {
+  auto [here, there] = csp::Pipe<int>();
+  auto child = ReceiveForever(there);
+  child.start();
+  ASSERT_TRUE(here.poll(30s));
+  EXPECT_EQ(here.recv(), 0);
+  std::this_thread::sleep_for(50ms);  // its recv waits by then, mostly
+  ASSERT_EQ(::kill(*child.pid(), SIGKILL), 0);
+  siginfo_t info{};  // until it is dead, its connection closed (not reaping it)
+  ::waitid(P_PID, static_cast<id_t>(*child.pid()), &info, WEXITED | WNOWAIT);
+  // The dead child's recv takes this if the parent has not yet seen its connection end, and the
+  // answer, finding the child gone, puts it back: either way the parent's copy receives it.
+  here.send(5);
+  ASSERT_TRUE(child.join(30s));
+  EXPECT_EQ(child.exitcode(), -SIGKILL);
+  ASSERT_TRUE(there.poll(30s));
+  EXPECT_EQ(there.recv(), 5);
+  there.send(6);
+  ASSERT_TRUE(here.poll(30s));
+  EXPECT_EQ(here.recv(), 6);
+  EXPECT_FALSE(there.poll());
 }
 
 }  // namespace

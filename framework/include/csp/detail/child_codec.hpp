@@ -18,17 +18,21 @@
 namespace csp::detail {
 
 /// What a multiprocess body may take: a message type, a channel end, a vector of ends, or a
-/// shared object whose requests cross (Dict, List, Value, Array, Queue of message types; Lock,
-/// RLock, Condition, Event, Semaphore, BoundedSemaphore, Barrier).
+/// shared object whose requests cross (Dict, List, Value, Array, Queue, Pipe ends (Connection)
+/// of message types; Namespace; Lock, RLock, Condition, Event, Semaphore, BoundedSemaphore,
+/// Barrier).
 template <class A>
 concept child_argument = message<A> || holds_ends<A>::value || servable<A>;
 
-/// What a handle to `state` in the child is made with after its owner (its `local_part()`, such
-/// as a barrier's parties, or a condition's lock, lent with it): what the handle reads, or
-/// uses, without asking.
-template <class State>
-auto local_part(const State& state) {
-  if constexpr (requires { state.local_part(); }) return state.local_part();
+/// What the child's handle for `handle` is made with after its owner: what the handle reads, or
+/// uses, without asking. The handle's own `local_part()` where handles of one object differ (a
+/// pipe end's side and direction), else its state's (a barrier's parties, or a condition's
+/// lock, lent with it), else nothing.
+template <class A>
+auto local_part(const A& handle) {
+  const auto& state = handle.object()->state;
+  if constexpr (requires { handle.local_part(); }) return handle.local_part();
+  else if constexpr (requires { state.local_part(); }) return state.local_part();
   else return std::tuple<>();
 }
 
@@ -54,7 +58,7 @@ void encode_argument(Encoder& out, const A& a, Loans& loans) {
   } else if constexpr (servable<A>) {
     out.put(loans.lend_object(std::make_shared<ServedOf<A>>(a)));
     std::apply([&](const auto&... part) { (encode_argument(out, part, loans), ...); },
-               local_part(a.object()->state));
+               local_part(a));
   } else {
     out.put(a);
   }
@@ -76,7 +80,7 @@ A decode_argument(Decoder& in) {
   } else if constexpr (servable<A>) {
     LentObjectRef ref;
     in.get(ref);
-    auto local = decode_parts(in, std::type_identity<decltype(local_part(std::declval<const state_of<A>&>()))>());
+    auto local = decode_parts(in, std::type_identity<decltype(local_part(std::declval<const A&>()))>());
     return std::apply(
         [&](auto&&... made_with) {
           return remote_handle<A>(attach_lent(ref, served_type<A>()), std::move(made_with)...);
@@ -103,8 +107,9 @@ std::string encode_arguments(const std::tuple<Args...>& args, Loans& loans) {
   static_assert((child_argument<Args> && ...),
                 "csp::multiprocess: every argument must be a message type (a built-in, or a type "
                 "announced with CSP_MESSAGE_TYPE), a channel end, a std::vector of ends, a Dict, "
-                "List, Value, Array or Queue of message types, a Namespace, a Lock, an RLock, a "
-                "Condition, an Event, a Semaphore, a BoundedSemaphore or a Barrier");
+                "List, Value, Array, Queue or Pipe end (Connection) of message types, a "
+                "Namespace, a Lock, an RLock, a Condition, an Event, a Semaphore, a "
+                "BoundedSemaphore or a Barrier");
   std::vector<std::byte> out;
   out.reserve(256);  // also keeps GCC 12 from false -Wstringop-overflow on a known-empty vector
   Encoder encoder(out, arguments_name);

@@ -1,5 +1,5 @@
 // csp::Pipe<T> (Python's multiprocessing.Pipe): two connected ends, duplex or one-way, whose
-// buffers an owner actor keeps. An end closes when closed explicitly or when its last copy goes.
+// buffers an owner actor keeps, also for the ends passed to multiprocess children.
 #pragma once
 
 #include <array>
@@ -8,10 +8,12 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "csp/errors.hpp"
 #include "csp/shared/detail/owner.hpp"
+#include "csp/shared/detail/served.hpp"
 #include "csp/shared/detail/wait_queue.hpp"
 
 namespace csp {
@@ -30,7 +32,8 @@ Error pipe_error(const std::string& pipe, const char* what);
 /// The EOFError of `pipe`.
 EOFError pipe_eof(const std::string& pipe);
 
-/// Two directions: end `s` sends into buffer `s` and receives from buffer `1 - s`.
+/// Two directions: end `s` sends into buffer `s` and receives from buffer `1 - s`. An end is a
+/// bool, so that a request from another OS process cannot name a third.
 template <class T>
 class PipeState {
  public:
@@ -38,31 +41,38 @@ class PipeState {
 
   struct Send {
     using result = void;
-    int side;
+    bool side;
     T item;
   };
-  /// Puts `item` back for end `side` to receive first (an interrupted receiver's).
+  /// Puts `item` back for end `side` to receive first (an interrupted receiver's, or one
+  /// answered to a child that had gone).
   struct Unrecv {
     using result = void;
-    int side;
+    bool side;
     T item;
   };
   struct Recv {
     using result = T;
-    int side;
+    bool side;
     Unrecv undo(T& item) const { return {side, std::move(item)}; }
   };
   /// Whether end `side` can receive without waiting (a message, or the end of the stream);
   /// with `wait`, answered once it can.
   struct Poll {
     using result = bool;
-    int side;
+    bool side;
     bool wait;
   };
   struct Close {
     using result = void;
-    int side;
+    bool side;
   };
+  using remote_ops = std::tuple<Send, Recv, Poll, Close>;
+  static constexpr bool holds_messages = message<T>;
+  static const std::string& type_name() {
+    static const std::string name = compose("Pipe", {message_name<T>()});
+    return name;
+  }
 
   void handle(Send& op) {
     if (closed_[op.side]) throw pipe_error(name_, "send on a closed connection");
@@ -96,7 +106,7 @@ class PipeState {
   void handle(Close& op) {
     if (closed_[op.side]) return;
     closed_[op.side] = true;
-    int peer = 1 - op.side;
+    bool peer = !op.side;
     // The peer's receivers wait only on an empty buffer: that is now the end of the stream.
     for (auto& r : receivers_[peer].drain()) r.fail(std::make_exception_ptr(pipe_eof(name_)));
     for (auto& p : pollers_[peer].drain()) p.answer(true);
@@ -108,12 +118,12 @@ class PipeState {
   const std::string& name() const noexcept { return name_; }
 
  private:
-  void check_open(int side) const {
+  void check_open(bool side) const {
     if (closed_[side]) throw pipe_error(name_, "receive on a closed connection");
   }
-  bool ready(int side) const noexcept { return !buffer_[1 - side].empty() || closed_[1 - side]; }
+  bool ready(bool side) const noexcept { return !buffer_[1 - side].empty() || closed_[1 - side]; }
   /// Hands `item` to the first receiver waiting at end `side`; false (untouched) if none.
-  bool give(int side, T& item) {
+  bool give(bool side, T& item) {
     while (receivers_[side].front())
       if (receivers_[side].take().answer_with([&] { return std::move(item); })) return true;
     return false;
@@ -126,18 +136,26 @@ class PipeState {
   std::array<WaitQueue<Reply<bool>>, 2> pollers_;
 };
 
-/// Closes its end when the last copy of a connection goes away.
+/// Closes its end when the last copy of a connection made by Pipe() goes away.
 template <class T>
-struct PipeEnd {
+struct PipeCloser {
   std::shared_ptr<Object<PipeState<T>>> object;
-  int side;
-  ~PipeEnd() { post(object, typename PipeState<T>::Close{side}); }
+  bool side;
+  ~PipeCloser() { post(object, typename PipeState<T>::Close{side}); }
 };
 
 }  // namespace detail
 
 /// One end of a Pipe. Copies share the end; it closes when close() is called or the last copy
 /// goes away, and the other end then sees EOFError once it has received everything sent.
+///
+/// An end passed to a multiprocess child stays here, its buffer with it: the child's connection
+/// has the same side and direction, and its send, recv, poll and close are requests to this
+/// end. An item answered to a child that has gone (killed while it waits in recv) goes back to
+/// the head of what the end receives. The child's close() closes the end for every copy, here
+/// too; its copies going away close nothing, as in Python, where the child's descriptor is its
+/// own. The child is lent a copy while it runs, so the parent may drop its own once it has
+/// started the child; when the child has ended and no copy is left here, the end closes.
 template <class T>
 class Connection : public detail::Handle<detail::PipeState<T>> {
   using State = detail::PipeState<T>;
@@ -146,48 +164,64 @@ class Connection : public detail::Handle<detail::PipeState<T>> {
   /// Sends `item` to the other end (never waits: the pipe buffers).
   void send(T item) const {
     if (!writable_) throw detail::pipe_error(name(), "send on a receive-only connection");
-    this->call(typename State::Send{end_->side, std::move(item)});
+    this->call(typename State::Send{side_, std::move(item)});
   }
   /// The next item from the other end, parking until there is one; EOFError once the other end
   /// has closed and everything has been received.
   T recv() const {
     check_readable();
-    return this->call(typename State::Recv{end_->side});
+    return this->call(typename State::Recv{side_});
   }
   /// Whether recv() would not wait now.
   bool poll() const {
     check_readable();
-    return this->call(typename State::Poll{end_->side, false});
+    return this->call(typename State::Poll{side_, false});
   }
   /// Whether recv() would not wait, waiting at most `timeout` for it.
   template <class Rep, class Period>
   bool poll(std::chrono::duration<Rep, Period> timeout) const {
     check_readable();
     // A last try: data may have been there at the deadline and the owner slow to answer.
-    return this->call_until(typename State::Poll{end_->side, true}, detail::deadline_after(timeout))
+    return this->call_until(typename State::Poll{side_, true}, detail::deadline_after(timeout))
                .value_or(false) ||
            poll();
   }
-  /// Closes this end for every copy.
-  void close() const { this->call(typename State::Close{end_->side}); }
+  /// Closes this end for every copy (in a multiprocess child too: the parent's end closes).
+  void close() const { this->call(typename State::Close{side_}); }
   bool readable() const noexcept { return readable_; }
   bool writable() const noexcept { return writable_; }
   const std::string& name() const noexcept { return this->state().name(); }
 
+  /// What sets this end apart from the other end of its pipe: what a connection in a
+  /// multiprocess child is made with, after its owner (see detail::remote_handle).
+  std::tuple<bool, bool, bool> local_part() const noexcept { return {side_, readable_, writable_}; }
+
  private:
   template <class U>
   friend std::pair<Connection<U>, Connection<U>> Pipe(bool duplex);
+  template <detail::servable H, class... Args>
+  friend H detail::remote_handle(std::shared_ptr<const detail::RemoteObject> remote, Args&&... args);
 
-  Connection(std::shared_ptr<detail::Object<State>> object, int side, bool readable, bool writable)
+  Connection(std::shared_ptr<detail::Object<State>> object, bool side, bool readable, bool writable)
       : detail::Handle<State>(object),
-        end_(std::make_shared<detail::PipeEnd<T>>(std::move(object), side)),
+        closer_(std::make_shared<detail::PipeCloser<T>>(std::move(object), side)),
+        side_(side),
+        readable_(readable),
+        writable_(writable) {}
+  /// An end lent to this multiprocess child, whose requests go to the parent's end: no copy of
+  /// it closes the end by going away (`origin`'s owner refuses every request that does not
+  /// cross).
+  Connection(detail::Origin origin, bool side, bool readable, bool writable)
+      : detail::Handle<State>(std::move(origin), "Pipe"),
+        side_(side),
         readable_(readable),
         writable_(writable) {}
   void check_readable() const {
     if (!readable_) throw detail::pipe_error(name(), "receive on a send-only connection");
   }
 
-  std::shared_ptr<detail::PipeEnd<T>> end_;
+  std::shared_ptr<detail::PipeCloser<T>> closer_;  // null in a multiprocess child
+  bool side_;
   bool readable_;
   bool writable_;
 };
@@ -199,7 +233,7 @@ std::pair<Connection<T>, Connection<T>> Pipe(bool duplex = true) {
   using State = detail::PipeState<T>;
   auto object =
       std::make_shared<detail::Object<State>>(detail::make_owner(), detail::object_name("Pipe"));
-  return {Connection<T>(object, 0, true, duplex), Connection<T>(object, 1, duplex, true)};
+  return {Connection<T>(object, false, true, duplex), Connection<T>(object, true, duplex, true)};
 }
 
 }  // namespace csp
