@@ -596,6 +596,26 @@ TEST(MultiprocessPipe, TimedPollInTheChild) {
   EXPECT_EQ(there.recv(), 8);
 }
 
+auto SendThree = csp::multiprocess([](csp::Connection<int> conn) {
+  for (int i = 0; i < 3; ++i) conn.send(i);
+});
+
+TEST(MultiprocessPipe, EndClosesOnceTheChildHasEndedWithNoCopyLeft) {
+  auto [here, there] = csp::Pipe<int>();
+  {
+    auto child = SendThree(std::move(there));  // no copy is left here but the process's own
+    child.start();
+    ASSERT_TRUE(child.join(30s));
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(here.poll(30s));
+      EXPECT_EQ(here.recv(), i);
+    }
+    EXPECT_FALSE(here.poll());
+  }
+  ASSERT_TRUE(here.poll(30s));
+  EXPECT_THROW(here.recv(), csp::EOFError);
+}
+
 auto ReceiveForever = csp::multiprocess([](csp::Connection<int> conn) {
   conn.send(0);  // about to wait
   return conn.recv();

@@ -154,8 +154,9 @@ struct PipeCloser {
 /// end. An item answered to a child that has gone (killed while it waits in recv) goes back to
 /// the head of what the end receives. The child's close() closes the end for every copy, here
 /// too; its copies going away close nothing, as in Python, where the child's descriptor is its
-/// own. The child is lent a copy while it runs, so the parent may drop its own once it has
-/// started the child; when the child has ended and no copy is left here, the end closes.
+/// own. The child's Process keeps the copy it was given until the Process goes: where Python's
+/// parent closes its child_conn after start(), let the copies here go instead (close() would
+/// close the end for the child too); once the last has gone, the end closes.
 template <class T>
 class Connection : public detail::Handle<detail::PipeState<T>> {
   using State = detail::PipeState<T>;
