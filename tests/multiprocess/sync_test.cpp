@@ -564,7 +564,7 @@ TEST(MultiprocessPipe, OneWayEndsKeepTheirDirectionInTheChild) {
   ASSERT_EQ(seen.size(), 5u);
   EXPECT_EQ(seen[0], "10");
   EXPECT_EQ(seen[1], "01");
-  EXPECT_TRUE(contains(seen[2], "error: ") && contains(seen[2], "send on a receive-only connection")) << seen[2];
+  EXPECT_TRUE(contains(seen[2], "error: '" + child_in.name() + "': send on a receive-only connection")) << seen[2];
   for (const std::string& s : {seen[3], seen[4]})
     EXPECT_TRUE(contains(s, "error: ") && contains(s, "receive on a send-only connection")) << s;
   ASSERT_TRUE(parent_in.poll(30s));
