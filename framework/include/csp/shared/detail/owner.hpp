@@ -34,6 +34,20 @@ std::string object_name(std::string_view kind);
 /// operation of a shared object would stall that owner, or wait for itself forever).
 void check_not_in_owner();
 
+class Call;
+class Requester;
+
+/// Where the answer to a request from another OS process goes instead of to a waiter: `send`
+/// sends it to the peer `to` (see Serving), or, if the peer has gone, gives back what it took
+/// from the state.
+struct AnswerRoute {
+  void (*send)(Call& call, AnswerRoute& route) noexcept;
+  std::weak_ptr<void> object;  // the state may keep the call: no cycle
+  std::shared_ptr<Requester> to;
+  std::uint32_t id;
+  std::uint64_t seq;
+};
+
 /// One request in flight: the owner runs it on the state it addresses and answers it once; the
 /// caller waits for the answer. The caller may give up (a timeout, a terminated process), so
 /// the owner answers only after claiming the call, and an answer nobody claims is never lost.
@@ -74,14 +88,15 @@ class Call {
     while (!done_.completed()) std::this_thread::yield();
   }
 
+  /// For a call whose caller is in another OS process: its answer takes `route` (on the thread
+  /// that answers) instead of waking a waiter.
+  void route_answer(std::unique_ptr<AnswerRoute> route) noexcept { route_ = std::move(route); }
+
  protected:
   void finish() {
-    if (answered_) [[unlikely]] answered_(*this);
+    if (route_) [[unlikely]] route_->send(*this, *route_);
     else done_.complete();
   }
-  /// For a call whose caller is in another OS process: `answered` runs (on the thread that
-  /// answers) instead of waking a waiter.
-  void on_answer(void (*answered)(Call&)) noexcept { answered_ = answered; }
   void rethrow_error() const {
     if (error_) std::rethrow_exception(error_);
   }
@@ -95,7 +110,7 @@ class Call {
   std::atomic<std::uint8_t> state_{waiting};
   std::uintptr_t caller_;
   std::exception_ptr error_;
-  void (*answered_)(Call&) = nullptr;
+  std::unique_ptr<AnswerRoute> route_;
   Completion done_;
 };
 

@@ -73,66 +73,24 @@ class ServedObject {
 /// its kind where that is not a plain error, as failure_error decodes it.
 std::vector<std::byte> failure_message(std::exception_ptr e);
 
-template <servable H>
-class ServedOf final : public ServedObject {
-  using State = state_of<H>;
+/// The serving side of objects of state State: what ServedOf runs for each handle type.
+template <remote_state State>
+class Serving {
   using Ops = typename State::remote_ops;
 
-  // A request from another OS process: its answer goes to the peer, or, if the peer has gone,
-  // what the answer took from the state goes back (a queue item).
-  template <class Op>
-  class Served final : public OpCall<State, Op> {
-   public:
-    Served(const std::shared_ptr<Object<State>>& object, Op op, std::uintptr_t caller, std::uint32_t id,
-           std::uint64_t seq, std::shared_ptr<Requester> to)
-        : OpCall<State, Op>(object, std::move(op), caller), object_(object), to_(std::move(to)), id_(id),
-          seq_(seq) {
-      this->on_answer(&Served::answered);
-    }
-
-   private:
-    static void answered(Call& call) noexcept {
-      auto& self = static_cast<Served&>(call);
-      std::optional<answer_t<typename Op::result>> value;
-      std::vector<std::byte> tail;
-      bool failed = false;
-      try {
-        value.emplace(self.take());
-        encode_answer(*value, tail);
-      } catch (...) {
-        failed = true;
-        tail = failure_message(std::current_exception());
-      }
-      if ((self.to_->answer(self.id_, self.seq_, failed, tail) && !failed) || !value) return;
-      if constexpr (undoable<Op>) {
-        if (auto object = self.object_.lock()) post(object, self.op().undo(*value), self.caller());
-      }
-    }
-
-    std::weak_ptr<Object<State>> object_;  // the state may keep this call: no cycle
-    std::shared_ptr<Requester> to_;
-    std::uint32_t id_;
-    std::uint64_t seq_;
-  };
-
  public:
-  explicit ServedOf(H handle) : handle_(std::move(handle)) {}
-
-  const H& handle() const noexcept { return handle_; }
-  const std::string& type() const noexcept override { return served_type<H>(); }
-  const std::string& name() const noexcept override { return handle_.name(); }
-
-  void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
-             const std::shared_ptr<Requester>& to) const override {
+  static void start(const std::shared_ptr<Object<State>>& object, std::span<const std::byte> request,
+                    std::uint32_t id, std::uint64_t seq, const std::shared_ptr<Requester>& to) {
     Decoder in(request, request_name);
     std::uintptr_t caller = caller_of(in, *to);
     with_op(in, [&]<class Op>(Op op) {
       if (!in.done()) in.fail("bytes left over after the request");
-      run(std::move(op), caller, id, seq, to);
+      run(object, std::move(op), caller, id, seq, to);
     });
   }
 
-  void give_back(std::span<const std::byte> returned, Requester& from) const override {
+  static void give_back(const std::shared_ptr<Object<State>>& object, std::span<const std::byte> returned,
+                        Requester& from) {
     Decoder in(returned, request_name);
     std::uintptr_t caller = caller_of(in, from);
     with_op(in, [&]<class Op>(Op op) {
@@ -140,7 +98,7 @@ class ServedOf final : public ServedObject {
         answer_t<typename Op::result> value{};
         in.get(value);
         if (!in.done()) in.fail("bytes left over after the answer given back");
-        post(handle_.object(), op.undo(value), caller);
+        post(object, op.undo(value), caller);
       }
     });
   }
@@ -172,14 +130,54 @@ class ServedOf final : public ServedObject {
   }
 
   template <class Op>
-  void run(Op op, std::uintptr_t caller, std::uint32_t id, std::uint64_t seq,
-           const std::shared_ptr<Requester>& to) const {
-    const auto& object = handle_.object();
-    auto call = std::make_shared<Served<Op>>(object, std::move(op), caller, id, seq, to);
+  static void run(const std::shared_ptr<Object<State>>& object, Op op, std::uintptr_t caller, std::uint32_t id,
+                  std::uint64_t seq, const std::shared_ptr<Requester>& to) {
+    auto call = std::make_shared<OpCall<State, Op>>(object, std::move(op), caller);
+    call->route_answer(std::make_unique<AnswerRoute>(AnswerRoute{&send<Op>, object, to, id, seq}));
     to->track(seq, call);
     if (!object->owner->post(call) && call->claim()) call->fail(std::make_exception_ptr(stopped_error()));
   }
 
+  template <class Op>
+  static void send(Call& call, AnswerRoute& route) noexcept {
+    auto& c = static_cast<OpCall<State, Op>&>(call);
+    std::optional<answer_t<typename Op::result>> value;
+    std::vector<std::byte> tail;
+    bool failed = false;
+    try {
+      value.emplace(c.take());
+      encode_answer(*value, tail);
+    } catch (...) {
+      failed = true;
+      tail = failure_message(std::current_exception());
+    }
+    if ((route.to->answer(route.id, route.seq, failed, tail) && !failed) || !value) return;
+    if constexpr (undoable<Op>) {
+      if (auto object = route.object.lock())
+        post(std::static_pointer_cast<Object<State>>(object), c.op().undo(*value), c.caller());
+    }
+  }
+};
+
+/// An object served as an H: the handle keeps it (and what the handle owns) alive while served.
+template <servable H>
+class ServedOf final : public ServedObject {
+ public:
+  explicit ServedOf(H handle) : handle_(std::move(handle)) {}
+
+  const H& handle() const noexcept { return handle_; }
+  const std::string& type() const noexcept override { return served_type<H>(); }
+  const std::string& name() const noexcept override { return handle_.name(); }
+
+  void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
+             const std::shared_ptr<Requester>& to) const override {
+    Serving<state_of<H>>::start(handle_.object(), request, id, seq, to);
+  }
+  void give_back(std::span<const std::byte> returned, Requester& from) const override {
+    Serving<state_of<H>>::give_back(handle_.object(), returned, from);
+  }
+
+ private:
   H handle_;
 };
 
