@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <utility>
@@ -62,6 +63,31 @@ TEST(MultiprocessArguments, LargeArgumentCrosses) {
   auto [counts] = csp::Parallel(Count(std::move(words)));
   EXPECT_EQ(counts.at("word"), 99999);
   EXPECT_EQ(counts.at("last"), 1);
+}
+
+auto Increment = csp::multiprocess([](csp::Value<int> v) { v.set(v.get() + 1); });
+
+// Uses the value it was lent, then tries to lend it on: what the grandchild's start says.
+auto PassOn = csp::multiprocess([](csp::Value<int> v) {
+  v.set(1);
+  auto grandchild = Increment(v);
+  grandchild.start();
+  if (!grandchild.join(std::chrono::seconds(30))) return std::string("the grandchild hung");
+  try {
+    grandchild.result();
+    return std::string("passed on");
+  } catch (const csp::Error& e) {
+    return std::string(e.what());
+  }
+});
+
+TEST(MultiprocessArguments, LentHandlePassedOnIsAnError) {
+  csp::Value<int> v(0);
+  auto [said] = csp::Parallel(PassOn(v));
+  EXPECT_NE(said.find("is served by another OS process: its handle cannot be passed on to a multiprocess child"),
+            std::string::npos)
+      << said;
+  EXPECT_EQ(v.get(), 1);
 }
 
 }  // namespace

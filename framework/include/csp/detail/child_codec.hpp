@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "csp/detail/serialize.hpp"
+#include "csp/errors.hpp"
 #include "csp/process.hpp"
 #include "csp/remote/detail/lend.hpp"
 
@@ -56,6 +57,11 @@ void encode_argument(Encoder& out, const A& a, Loans& loans) {
     for (const auto& end : a) refs.push_back(loans.lend(end));
     out.put(refs);
   } else if constexpr (servable<A>) {
+    // Its owner here would refuse the child's requests, which would have to go on to where it
+    // is served.
+    if (a.object()->remote)
+      throw Error("'" + a.name() + "' is served by another OS process: its handle cannot be passed on to a "
+                  "multiprocess child");
     out.put(loans.lend_object(std::make_shared<ServedOf<A>>(a)));
     std::apply([&](const auto&... part) { (encode_argument(out, part, loans), ...); },
                local_part(a));
