@@ -86,8 +86,8 @@ std::string network_dot(const Trace& t, bool downwards) {
 
   std::string out =
       "digraph csp {\n"
-      "  graph [rankdir=" + std::string(downwards ? "TB" : "LR") + ", nodesep=0.3, ranksep=0.55, fontname=\"Helvetica\", fontsize=12,"
-      " labelloc=t];\n"
+      "  graph [rankdir=" + std::string(downwards ? "TB" : "LR") +
+      ", nodesep=0.3, ranksep=0.55, fontname=\"Helvetica\", fontsize=12, labelloc=t];\n"
       "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#e3ecfa\", color=\"#3d5a80\","
       " fontname=\"Helvetica\", fontsize=11, margin=\"0.12,0.05\"];\n"
       "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\", fontcolor=\"#333333\","
@@ -241,10 +241,11 @@ std::string timeline_svg(const Trace& t) {
       reads += e.kind == Kind::read || e.kind == Kind::alt_input;
       writes += e.kind == Kind::write || e.kind == Kind::alt_output;
     }
-    std::string tip = fmt::format("{}: {} reads, {} writes; {}", p.name, reads, writes,
-                                  p.blocked() ? "blocked on " + p.blocked_on
-                                  : p.ended ? fmt::format("{} after {}", end_name(p.how), duration(static_cast<double>(p.end_ns - p.start_ns)))
-                                            : "still running");
+    std::string state = p.blocked() ? "blocked on " + p.blocked_on
+                        : p.ended   ? fmt::format("{} after {}", end_name(p.how),
+                                                  duration(static_cast<double>(p.end_ns - p.start_ns)))
+                                    : "still running";
+    std::string tip = fmt::format("{}: {} reads, {} writes; {}", p.name, reads, writes, state);
     s += fmt::format("<g><title>{}</title>\n", xml_escape(tip));
     if (r % 2 == 0)
       s += fmt::format("<rect x=\"0\" y=\"{:.0f}\" width=\"{:.0f}\" height=\"{:.0f}\" fill=\"#f6f7f9\"/>\n",

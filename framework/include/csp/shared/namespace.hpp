@@ -177,7 +177,8 @@ class Namespace : public detail::Handle<detail::NamespaceState> {
   /// The value of `attr`; csp::Error if there is none, or if it holds another type.
   template <class T>
   T get(const std::string& attr) const {
-    detail::Attribute a = object()->remote ? detail::Attribute::from_peer(call(State::Load{attr})) : call(State::Get{attr});
+    detail::Attribute a =
+        object()->remote ? detail::Attribute::from_peer(call(State::Load{attr})) : call(State::Get{attr});
     if (T* p = a.as<T>()) return std::move(*p);
     throw detail::wrong_type(name(), attr, a, typeid(T));
   }
@@ -186,11 +187,12 @@ class Namespace : public detail::Handle<detail::NamespaceState> {
   template <class T, class F>
   auto update(std::string attr, F fn) const {
     using R = std::invoke_result_t<F&, T&>;
-    std::function<R(detail::Attribute&)> typed = [fn = std::move(fn), attr, ns = name()](detail::Attribute& v) mutable -> R {
-      T* p = v.as<T>();
-      if (!p) throw detail::wrong_type(ns, attr, v, typeid(T));
-      return fn(*p);
-    };
+    std::function<R(detail::Attribute&)> typed =
+        [fn = std::move(fn), attr, ns = name()](detail::Attribute& v) mutable -> R {
+          T* p = v.as<T>();
+          if (!p) throw detail::wrong_type(ns, attr, v, typeid(T));
+          return fn(*p);
+        };
     return detail::unwrap(call(detail::Update<detail::Attribute&, R, std::string>{std::move(attr), std::move(typed)}));
   }
   bool contains(std::string attr) const { return call(State::Contains{std::move(attr)}); }

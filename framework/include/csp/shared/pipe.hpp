@@ -139,6 +139,7 @@ class PipeState {
 /// Closes its end when the last copy of a connection made by Pipe() goes away.
 template <class T>
 struct PipeCloser {
+  PipeCloser(std::shared_ptr<Object<PipeState<T>>> object, bool side) : object(std::move(object)), side(side) {}
   std::shared_ptr<Object<PipeState<T>>> object;
   bool side;
   ~PipeCloser() { post(object, typename PipeState<T>::Close{side}); }
