@@ -145,15 +145,13 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   }
 
   Attached attach(const std::string& manager, const std::string& object, const std::string& type) override {
-    std::vector<std::byte> tail;
-    encode(std::tuple<std::string, std::string, std::string>(manager, object, type), tail);
     std::string what = manager.empty() ? fmt::format("shared object at {}", peer())
                                        : fmt::format("object '{}' of manager '{}' at {}", object, manager, peer());
-    auto [id, granted] = ask(Kind::attach, tail, what);
-    auto name = decode<std::string>(granted);
-    std::lock_guard lock(mutex_);
-    objects_.insert(id);
-    return {id, std::move(name)};
+    return attach_as(0, manager, object, type, what);
+  }
+
+  Attached attach_part(std::uint64_t number, const std::string& type) override {
+    return attach_as(number, {}, {}, type, fmt::format("part {} of a shared object at {}", number, peer()));
   }
 
   std::unique_ptr<RemoteCall> start(std::uint32_t id, std::vector<std::byte> request) override {
@@ -222,7 +220,8 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
  private:
   struct Answer {
     std::string refusal;  // empty: opened
-    std::vector<std::byte> granted;  // what `opened` tells: a channel's capacity, an object's name
+    std::vector<std::byte> granted;  // what `opened` tells: a channel's capacity, or an object's
+                                     // name and local part
   };
   struct PendingCall {
     explicit PendingCall(std::uint32_t object) noexcept : object(object) {}
@@ -289,15 +288,27 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     return seq;
   }
 
+  // Sends an `attach` frame (`part` in its seq, see wire::Kind) and waits for it to be granted.
+  Attached attach_as(std::uint64_t part, const std::string& manager, const std::string& object,
+                     const std::string& type, const std::string& what) {
+    std::vector<std::byte> tail;
+    encode(std::tuple<std::string, std::string, std::string>(manager, object, type), tail);
+    auto [id, granted] = ask(Kind::attach, tail, what, part);
+    auto [name, local_part] = decode<std::tuple<std::string, std::vector<std::byte>>>(granted);
+    std::lock_guard lock(mutex_);
+    objects_.insert(id);
+    return {id, std::move(name), std::move(local_part)};
+  }
+
   // Sends an `open` or `attach` frame for a new id and waits for it to be granted; csp::Error
   // starting with `what` if refused.
-  Granted ask(Kind kind, std::span<const std::byte> tail, const std::string& what) {
+  Granted ask(Kind kind, std::span<const std::byte> tail, const std::string& what, std::uint64_t seq = 0) {
     std::unique_lock lock(mutex_);
     if (closing_) throw Error(fmt::format("{}: the connection is gone", what));
     std::uint32_t id = ++next_id_;
     replies_[id] = std::nullopt;
     lock.unlock();
-    socket_.send(kind, id, 0, tail);
+    socket_.send(kind, id, seq, tail);
     lock.lock();
     bool answered = replied_.wait_for(lock, std::chrono::seconds(10), [&] { return replies_[id] || closing_; });
     std::optional<Answer> answer = std::move(replies_[id]);
@@ -486,18 +497,21 @@ namespace {
 class LinkedObject final : public RemoteObject {
  public:
   LinkedObject(std::shared_ptr<Link> link, Attached attached) noexcept
-      : link_(std::move(link)), id_(attached.id), name_(std::move(attached.name)) {}
-  ~LinkedObject() override { link_->close(id_); }
-  const std::string& name() const noexcept override { return name_; }
-  std::unique_ptr<RemoteCall> start(std::vector<std::byte> request) const override {
-    return link_->start(id_, std::move(request));
+      : link_(std::move(link)), attached_(std::move(attached)) {}
+  ~LinkedObject() override { link_->close(attached_.id); }
+  const std::string& name() const noexcept override { return attached_.name; }
+  std::span<const std::byte> local_part() const noexcept override { return attached_.local_part; }
+  std::shared_ptr<const RemoteObject> attach_part(std::uint64_t number, const std::string& type) const override {
+    return std::make_shared<LinkedObject>(link_, link_->attach_part(number, type));
   }
-  void post(std::span<const std::byte> request) const override { link_->post(id_, request); }
+  std::unique_ptr<RemoteCall> start(std::vector<std::byte> request) const override {
+    return link_->start(attached_.id, std::move(request));
+  }
+  void post(std::span<const std::byte> request) const override { link_->post(attached_.id, request); }
 
  private:
   std::shared_ptr<Link> link_;
-  std::uint32_t id_;
-  std::string name_;
+  Attached attached_;
 };
 
 }  // namespace

@@ -282,13 +282,30 @@ class Session final : public TransferDone {
     auto [manager, name, type] = decode<std::tuple<std::string, std::string, std::string>>(f.tail);
     std::string refusal;
     std::shared_ptr<ServedObject> object;
-    if (!lending_) object = find_served(manager, name, refusal);
+    if (f.seq != 0) object = take_part(f.seq, refusal);
+    else if (!lending_) object = find_served(manager, name, refusal);
     else if (!manager.empty() || !(object = find_lent_object(name))) refusal = "no such object is lent";
     if (object && object->type() != type) refusal = wrong_object_type(manager, name, object->type(), type).what();
     if (!refusal.empty()) return refuse(f.id, refusal);
     check_new(f.id);
     const ServedObject& granted = *objects_.emplace(f.id, std::move(object)).first->second;
-    grant(f.id, granted.name());
+    std::vector<std::byte> local_part = granted.local_part([this](std::shared_ptr<ServedObject> part) {
+      parts_.emplace(++last_part_, std::move(part));
+      return last_part_;
+    });
+    grant(f.id, std::tuple<std::string, std::vector<std::byte>>(granted.name(), std::move(local_part)));
+  }
+
+  // The part `number` lent with an object granted earlier, which can be attached once.
+  std::shared_ptr<ServedObject> take_part(std::uint64_t number, std::string& refusal) {
+    auto it = parts_.find(number);
+    if (it == parts_.end()) {
+      refusal = fmt::format("no part {} is lent", number);
+      return nullptr;
+    }
+    std::shared_ptr<ServedObject> part = std::move(it->second);
+    parts_.erase(it);
+    return part;
   }
 
   // Hands the request to the object's owner: the answer is sent when the owner gives it, so a
@@ -314,7 +331,7 @@ class Session final : public TransferDone {
     socket_.send(Kind::refused, id, 0, tail);
   }
 
-  // `granted`: a channel's capacity (std::uint64_t), a shared object's name.
+  // `granted`: a channel's capacity (std::uint64_t), a shared object's name and local part.
   template <class Granted>
   void grant(std::uint32_t id, const Granted& granted) {
     std::vector<std::byte> tail;
@@ -407,6 +424,8 @@ class Session final : public TransferDone {
   TlsContext tls_;  // until admit(); none: plain TCP
   std::map<std::uint32_t, Attached> channels_;  // touched only by the session's thread
   std::map<std::uint32_t, std::shared_ptr<ServedObject>> objects_;  // the same
+  std::map<std::uint64_t, std::shared_ptr<ServedObject>> parts_;  // lent with a grant, not yet attached
+  std::uint64_t last_part_ = 0;
   std::shared_ptr<Answers> answers_ = std::make_shared<Answers>(socket_, peer_);
   std::mutex mutex_;                            // guards the two maps below
   std::condition_variable drained_;

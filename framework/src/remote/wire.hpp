@@ -23,7 +23,9 @@ enum class Kind : std::uint8_t {
   auth,       // peer -> server: HMAC of the nonce
   welcome,    // server -> peer: admitted
   open,       // peer: join channel `id` (tail: name, type); server: opened / refused
-  opened,     // tail: the channel's capacity (to an open), the object's name (to an attach)
+  opened,     // tail: the channel's capacity (to an open); to an attach, the object's name and
+              // its local part (what a handle is made with), whose shared objects (a condition's
+              // lock) are lent as parts: numbers to attach each once on this connection
   refused,    // tail: the reason
   join,       // seq: side
   leave,
@@ -35,7 +37,9 @@ enum class Kind : std::uint8_t {
   close,
   value,      // server: a read received (tail: the message)
   ended,      // server: an operation ended (tail: one byte, the Outcome)
-  attach,     // peer: use shared object `id` (tail: manager, object, type); server: opened / refused
+  attach,     // peer: use shared object `id` (tail: manager, object, type), or with `seq` not 0
+              // the part `seq` lent by an earlier opened (tail: "", "", type); server: opened /
+              // refused
   call,       // peer: a request `seq` to object `id` (tail: the request)
   answer,     // server: request `seq` answered (tail: the answer); peer: an answer to a
               // cancelled request, given back (tail: the request, then the answer)

@@ -49,6 +49,19 @@ Error wrong_object_type(const std::string& manager, const std::string& object, c
   return Error(fmt::format("object '{}' of manager '{}' is a '{}', not a '{}'", object, manager, held, wanted));
 }
 
+std::size_t count_to_make(const std::string& manager, const std::string& object, const char* what,
+                          std::optional<std::size_t> count) {
+  if (!count)
+    throw Error(fmt::format("manager '{}' has no object '{}', and making it takes its {}", manager, object, what));
+  return *count;
+}
+
+void check_count(const std::string& manager, const std::string& object, const char* what,
+                 std::optional<std::size_t> wanted, std::size_t held) {
+  if (wanted && *wanted != held)
+    throw Error(fmt::format("object '{}' of manager '{}' has {} {}, not {}", object, manager, held, what, *wanted));
+}
+
 std::shared_ptr<ServedObject> Directory::find(const std::string& name) const {
   std::lock_guard lock(mutex_);
   auto it = objects_.find(name);

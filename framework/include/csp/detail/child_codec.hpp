@@ -25,27 +25,7 @@ namespace csp::detail {
 template <class A>
 concept child_argument = message<A> || holds_ends<A>::value || servable<A>;
 
-/// What the child's handle for `handle` is made with after its owner: what the handle reads, or
-/// uses, without asking. The handle's own `local_part()` where handles of one object differ (a
-/// pipe end's side and direction), else its state's (a barrier's parties, or a condition's
-/// lock, lent with it), else nothing.
-template <class A>
-auto local_part(const A& handle) {
-  const auto& state = handle.object()->state;
-  if constexpr (requires { handle.local_part(); }) return handle.local_part();
-  else if constexpr (requires { state.local_part(); }) return state.local_part();
-  else return std::tuple<>();
-}
-
 inline constexpr std::string_view arguments_name = "multiprocess arguments";
-
-template <class A>
-A decode_argument(Decoder& in);
-
-template <class... Parts>
-std::tuple<Parts...> decode_parts(Decoder& in, std::type_identity<std::tuple<Parts...>>) {
-  return {decode_argument<Parts>(in)...};  // braces: decoded in order
-}
 
 template <class A>
 void encode_argument(Encoder& out, const A& a, Loans& loans) {
@@ -62,9 +42,8 @@ void encode_argument(Encoder& out, const A& a, Loans& loans) {
     if (a.object()->remote)
       throw Error("'" + a.name() + "' is served by another OS process: its handle cannot be passed on to a "
                   "multiprocess child");
+    // What the child's handle is made with comes with its attach (see remote_handle).
     out.put(loans.lend_object(std::make_shared<ServedOf<A>>(a)));
-    std::apply([&](const auto&... part) { (encode_argument(out, part, loans), ...); },
-               local_part(a));
   } else {
     out.put(a);
   }
@@ -86,12 +65,7 @@ A decode_argument(Decoder& in) {
   } else if constexpr (servable<A>) {
     LentObjectRef ref;
     in.get(ref);
-    auto local = decode_parts(in, std::type_identity<decltype(local_part(std::declval<const A&>()))>());
-    return std::apply(
-        [&](auto&&... made_with) {
-          return remote_handle<A>(attach_lent(ref, served_type<A>()), std::move(made_with)...);
-        },
-        std::move(local));
+    return remote_handle<A>(attach_lent(ref, served_type<A>()));
   } else {
     A v{};
     in.get(v);

@@ -22,11 +22,19 @@ namespace detail {
 /// Throws csp::Error unless `i` indexes `object` of `size` elements.
 void check_index(const std::string& object, std::size_t i, std::size_t size);
 
+/// What a handle to an array served by another OS process is made with: the array's size. Its
+/// elements stay where it is served.
+struct ServedElements {
+  std::size_t size;
+};
+
 template <class T>
 class ArrayState : public Guarded {
  public:
   ArrayState(std::string name, std::shared_ptr<Object<LockState>> lock, std::vector<T> items)
       : Guarded(std::move(name), std::move(lock)), size_(items.size()), items_(std::move(items)) {}
+  ArrayState(std::string name, std::shared_ptr<Object<LockState>> lock, ServedElements served)
+      : Guarded(std::move(name), std::move(lock)), size_(served.size) {}
 
   struct Get {
     using result = T;
@@ -47,7 +55,7 @@ class ArrayState : public Guarded {
     return name;
   }
   /// What a handle in another OS process is made with, after its owner.
-  std::tuple<std::size_t> local_part() const noexcept { return {size_}; }
+  std::tuple<ServedElements> local_part() const noexcept { return {ServedElements{size_}}; }
 
   void handle(Get& op, Reply<T>& reply) {
     if (!admitted(reply)) return;
@@ -92,8 +100,10 @@ class Array : public detail::Synchronized<detail::ArrayState<T>> {
   /// An array run by `origin`'s owner (a Manager's).
   Array(detail::Origin origin, std::vector<T> items)
       : detail::Synchronized<State>(std::move(origin), "Array", std::move(items)) {}
-  /// `n` value-initialized elements run by `origin`'s owner.
-  Array(detail::Origin origin, std::size_t n) : Array(std::move(origin), std::vector<T>(n)) {}
+  /// A handle to an array served by another OS process (see detail::remote_handle): all its
+  /// requests go there, and none of its elements are here.
+  Array(detail::Origin origin, detail::ServedElements served)
+      : detail::Synchronized<State>(std::move(origin), "Array", served) {}
 
   /// Element `i`; csp::Error if out of range.
   T get(std::size_t i) const { return this->call(typename State::Get{i}); }

@@ -201,8 +201,8 @@ class Connection : public detail::Handle<detail::PipeState<T>> {
  private:
   template <class U>
   friend std::pair<Connection<U>, Connection<U>> Pipe(bool duplex);
-  template <detail::servable H, class... Args>
-  friend H detail::remote_handle(std::shared_ptr<const detail::RemoteObject> remote, Args&&... args);
+  template <detail::servable H>
+  friend H detail::remote_handle(std::shared_ptr<const detail::RemoteObject> remote);
 
   Connection(std::shared_ptr<detail::Object<State>> object, bool side, bool readable, bool writable)
       : detail::Handle<State>(object),

@@ -35,6 +35,7 @@ struct Opened {
 struct Attached {
   std::uint32_t id;  // on this link
   std::string name;  // the object's own, where it is served ("Lock-7")
+  std::vector<std::byte> local_part;  // see ServedObject::local_part
 };
 
 class Link {
@@ -57,6 +58,9 @@ class Link {
   /// token `object` if `manager` is empty), which must be a `type`. csp::Error if there is no
   /// such object or it is of another type.
   virtual Attached attach(const std::string& manager, const std::string& object, const std::string& type) = 0;
+  /// Uses the shared object the serving side lent on this link as part `number` of an attached
+  /// object's local part, which must be a `type`.
+  virtual Attached attach_part(std::uint64_t number, const std::string& type) = 0;
   /// Sends one encoded request to object `id`, whose answer is awaited with the call returned
   /// (see RemoteCall); csp::Error if the connection is gone.
   virtual std::unique_ptr<RemoteCall> start(std::uint32_t id, std::vector<std::byte> request) = 0;

@@ -39,6 +39,13 @@ class RemoteObject {
   virtual ~RemoteObject() = default;
   /// The object's name where it is served, which its handles here bear too.
   virtual const std::string& name() const noexcept = 0;
+  /// What its handles here are made with after their owner, as the serving side encoded it
+  /// (see remote_handle).
+  virtual std::span<const std::byte> local_part() const noexcept = 0;
+  /// The shared object that the serving side lent as part `number` of this one's local part (a
+  /// condition's lock), which must be a `type`; csp::Error if it is not, or if the connection
+  /// is gone.
+  virtual std::shared_ptr<const RemoteObject> attach_part(std::uint64_t number, const std::string& type) const = 0;
   /// Sends one encoded request, whose answer is awaited with the call returned; csp::Error if
   /// the connection is gone.
   virtual std::unique_ptr<RemoteCall> start(std::vector<std::byte> request) const = 0;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -36,6 +37,27 @@ const std::string& served_type() {
   else return state_of<H>::type_name();
 }
 
+/// What a handle to `handle`'s object in another OS process is made with after its owner: what
+/// the handle reads, or uses, without asking. The handle's own `local_part()` where handles of
+/// one object differ (a pipe end's side and direction), else its state's (a barrier's parties,
+/// an array's size, a queue's maxsize, a condition's lock), else nothing.
+template <class H>
+auto local_part(const H& handle) {
+  const auto& state = handle.object()->state;
+  if constexpr (requires { handle.local_part(); }) return handle.local_part();
+  else if constexpr (requires { state.local_part(); }) return state.local_part();
+  else return std::tuple<>();
+}
+
+/// The name local parts are encoded under in error messages.
+inline constexpr std::string_view local_part_name = "shared-object local part";
+
+class ServedObject;
+
+/// Serves `part`, a shared object in the local part of an object being attached (a condition's
+/// lock), to the same peer: the number under which the peer attaches it.
+using LendPart = std::function<std::uint64_t(std::shared_ptr<ServedObject> part)>;
+
 /// One peer's connection, as the requests it sent see it: each is answered from whichever thread
 /// completes it, and those still unanswered when the peer goes are abandoned.
 class Requester {
@@ -59,6 +81,9 @@ class ServedObject {
   virtual const std::string& type() const noexcept = 0;
   /// The object's name, which the handles of clients bear too.
   virtual const std::string& name() const noexcept = 0;
+  /// Its local_part(), encoded for a client's handle, each part that is a shared object itself
+  /// served through `lend` (as the number it returns).
+  virtual std::vector<std::byte> local_part(const LendPart& lend) const = 0;
   /// Posts one encoded request, `seq` on object `id`, to the object's owner; `to` gets its
   /// answer once the owner gives it. csp::Error on a malformed request.
   virtual void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
@@ -168,6 +193,13 @@ class ServedOf final : public ServedObject {
   const H& handle() const noexcept { return handle_; }
   const std::string& type() const noexcept override { return served_type<H>(); }
   const std::string& name() const noexcept override { return handle_.name(); }
+  std::vector<std::byte> local_part(const LendPart& lend) const override {
+    std::vector<std::byte> encoded;
+    encoded.reserve(16);  // also keeps GCC 12 from false warnings on a known-empty vector
+    Encoder out(encoded, local_part_name);
+    std::apply([&](const auto&... part) { (put_part(out, part, lend), ...); }, detail::local_part(handle_));
+    return encoded;
+  }
 
   void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
              const std::shared_ptr<Requester>& to) const override {
@@ -178,6 +210,12 @@ class ServedOf final : public ServedObject {
   }
 
  private:
+  template <class Part>
+  static void put_part(Encoder& out, const Part& part, const LendPart& lend) {
+    if constexpr (servable<Part>) out.put(lend(std::make_shared<ServedOf<Part>>(part)));
+    else out.put(part);
+  }
+
   H handle_;
 };
 
@@ -185,11 +223,37 @@ class ServedOf final : public ServedObject {
 /// cross (update(fn), a Value's get_lock()) with a csp::Error.
 std::shared_ptr<Owner> refusing_owner();
 
-/// A handle of type H whose requests go to the object behind `remote`, named as it is.
-/// `args` make its local part (what a handle reads without asking, such as a queue's maxsize).
-template <servable H, class... Args>
-H remote_handle(std::shared_ptr<const RemoteObject> remote, Args&&... args) {
-  H handle(Origin(refusing_owner(), remote->name()), std::forward<Args>(args)...);
+/// A handle of type H whose requests go to the object behind `remote`, named as it is, and made
+/// with the served object's local part.
+template <servable H>
+H remote_handle(std::shared_ptr<const RemoteObject> remote);
+
+template <class Part>
+Part decode_part(Decoder& in, const RemoteObject& whole) {
+  if constexpr (servable<Part>) {
+    std::uint64_t number = 0;
+    in.get(number);
+    return remote_handle<Part>(whole.attach_part(number, served_type<Part>()));
+  } else {
+    Part part{};
+    in.get(part);
+    return part;
+  }
+}
+
+template <class... Parts>
+std::tuple<Parts...> decode_parts(Decoder& in, const RemoteObject& whole, std::type_identity<std::tuple<Parts...>>) {
+  return {decode_part<Parts>(in, whole)...};  // braces: decoded in order
+}
+
+template <servable H>
+H remote_handle(std::shared_ptr<const RemoteObject> remote) {
+  Decoder in(remote->local_part(), local_part_name);
+  auto parts = decode_parts(in, *remote, std::type_identity<decltype(local_part(std::declval<const H&>()))>());
+  if (!in.done()) in.fail("bytes left over");
+  H handle = std::apply(
+      [&](auto&&... made_with) { return H(Origin(refusing_owner(), remote->name()), std::move(made_with)...); },
+      std::move(parts));
   handle.object()->remote = std::move(remote);
   return handle;
 }
