@@ -13,9 +13,11 @@
 
 namespace remote_test {
 
-/// A socket connected to `port` on loopback; -1 (errno says why) if the connection failed.
-inline int connect_to(std::uint16_t port) {
+/// A socket connected to `port` on loopback, receiving into a kernel buffer of `buffer` bytes
+/// if given; -1 (errno says why) if the connection failed.
+inline int connect_to(std::uint16_t port, int buffer = 0) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);  // before the handshake
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);

@@ -1,9 +1,10 @@
 // Remote channels over loopback within one OS process (the runtime joins its own served
 // channels): alternation guards, poison both ways, wrong types and keys refused, no deadlock
-// report while a peer may still come, malformed frames from a raw socket dropped, and what
-// csp::shutdown leaves of serving and connections.
+// report while a peer may still come, malformed frames from a raw socket dropped, a peer that
+// stops reading, and what csp::shutdown leaves of serving and connections.
 
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <chrono>
 #include <cstring>
@@ -14,12 +15,15 @@
 
 #include "messages.hpp"
 #include "raw_peer.hpp"
+#include "wire.hpp"
 
 using namespace std::chrono_literals;
 using remote_test::connection_refused;
 using remote_test::server_hangs_up_after;
 
 namespace {
+
+namespace wire = csp::detail::wire;
 
 csp::Connect here(std::uint16_t port, std::string key = {}) { return {"127.0.0.1", port, std::move(key)}; }
 
@@ -182,6 +186,97 @@ TEST(Remote, MalformedFramesDropOnlyTheirConnection) {
 }  // namespace
 
 namespace {
+
+// A peer that asks a served object for much and reads nothing, speaking the protocol itself.
+// Its kernel buffer is small, so what is sent to it soon waits in the sender's.
+class SilentPeer {
+ public:
+  explicit SilentPeer(std::uint16_t port) : socket_(remote_test::connect_to(port, 64 << 10)) {
+    wire::Frame f;
+    if (!socket_.receive(f, wire::max_handshake_frame) || f.kind != wire::Kind::hello) throw csp::Error("no hello");
+    socket_.send(wire::Kind::auth, 0, 0, wire::prove("", f.tail));
+    if (!socket_.receive(f, wire::max_handshake_frame) || f.kind != wire::Kind::welcome)
+      throw csp::Error("not admitted");
+    socket_.receive_timeout(30);
+  }
+
+  /// Uses object `object` of manager `manager`, a H, as `id`.
+  template <class H>
+  void attach(std::uint32_t id, const std::string& manager, const std::string& object) {
+    std::vector<std::byte> tail;
+    csp::detail::encode(std::tuple(manager, object, csp::detail::served_type<H>()), tail);
+    socket_.send(wire::Kind::attach, id, 0, tail);
+    wire::Frame f;
+    if (!socket_.receive(f, wire::max_frame) || f.kind != wire::Kind::opened) throw csp::Error("not attached");
+  }
+  /// Sends request `op` of a H to `id`, as `seq`, and reads nothing.
+  template <class H, class Op>
+  void ask(std::uint32_t id, std::uint64_t seq, const Op& op) {
+    socket_.send(wire::Kind::call, id, seq, csp::detail::encode_request<csp::detail::state_of<H>>(op));
+  }
+  /// Reads the next frame (30 s at most, then std::system_error).
+  bool receive(wire::Frame& f) { return socket_.receive(f, wire::max_frame); }
+
+ private:
+  wire::Socket socket_;
+};
+
+/// Whether `condition()` held within 30 s.
+template <class F>
+bool eventually(F condition) {
+  for (auto until = std::chrono::steady_clock::now() + 30s; !condition(); std::this_thread::sleep_for(10ms))
+    if (std::chrono::steady_clock::now() > until) return false;
+  return true;
+}
+
+TEST(RemoteObject, APeerThatStopsReadingHoldsUpNoOneAndIsDroppedFarBehind) {
+  using BigValue = csp::Value<std::string>;
+  using IntValue = csp::Value<int>;
+  using BigState = csp::detail::state_of<BigValue>;
+  using IntState = csp::detail::state_of<IntValue>;
+  constexpr std::size_t big = 4 << 20;  // an answer: about what the kernel buffers for the peer
+  csp::Manager served("stuck");
+  served.value<std::string>("big", std::string(big, 'x'));
+  IntValue mark = served.value<int>("mark", 0);
+  std::uint16_t port = csp::serve(0);
+  IntValue others = csp::Manager("stuck", here(port)).value<int>("mark");
+
+  SilentPeer peer(port);
+  peer.attach<BigValue>(1, "stuck", "big");
+  peer.attach<IntValue>(2, "stuck", "mark");
+  // Its answers wait for it while one owner serves everyone: the mark set after them is seen
+  // from another connection, also while they wait.
+  constexpr std::uint64_t waiting = 3;
+  for (std::uint64_t seq = 1; seq <= waiting; ++seq) peer.ask<BigValue>(1, seq, BigState::Get{});
+  peer.ask<IntValue>(2, waiting + 1, IntState::Set{1});
+  auto seen = std::async(std::launch::async, [&] { return eventually([&] { return others.get() == 1; }); });
+  ASSERT_EQ(seen.wait_for(40s), std::future_status::ready);
+  EXPECT_TRUE(seen.get());
+  // Read late, they are whole and in order.
+  wire::Frame f;
+  for (std::uint64_t seq = 1; seq <= waiting + 1; ++seq) {
+    ASSERT_TRUE(peer.receive(f));
+    EXPECT_EQ(f.kind, wire::Kind::answer);
+    EXPECT_EQ(f.seq, seq);
+    if (seq <= waiting) {
+      EXPECT_EQ(csp::detail::decode<std::string>(f.tail).size(), big);
+    }
+  }
+
+  // Beyond max_backlog its senders wait for it, and once it has taken nothing for peer_patience
+  // it is dropped: it reads what left before, then the end.
+  constexpr std::uint64_t asked = wire::max_backlog / big + 4;
+  for (std::uint64_t seq = 1; seq <= asked; ++seq) peer.ask<BigValue>(1, waiting + 1 + seq, BigState::Get{});
+  peer.ask<IntValue>(2, waiting + asked + 2, IntState::Set{2});
+  EXPECT_TRUE(eventually([&] { return mark.get() == 2; }));
+  std::uint64_t answers = 0;
+  try {
+    while (peer.receive(f)) ++answers;
+  } catch (const wire::ProtocolError&) {  // the end came inside a frame
+  }
+  EXPECT_LT(answers, asked);
+  EXPECT_EQ(others.get(), 2);  // everyone else is still served
+}
 
 std::ptrdiff_t threads_now() {
   auto tasks = std::filesystem::directory_iterator("/proc/self/task");

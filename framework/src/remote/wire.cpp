@@ -32,7 +32,14 @@ constexpr std::size_t receive_chunk = 64 << 10;  // what one recv() may take in 
 
 }  // namespace
 
-Socket::~Socket() { ::close(fd_); }
+Socket::~Socket() {
+  {
+    std::lock_guard lock(send_mutex_);
+    wait_for_peer(0, "did not take what was left to send");
+  }
+  if (drainer_.joinable()) drainer_.join();
+  ::close(fd_);
+}
 
 void Socket::queue(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail) {
   if (tail.size() > max_frame - header_size)
@@ -73,12 +80,77 @@ bool Socket::send_queued() {
 }
 
 bool Socket::send_all(std::span<const std::byte> bytes) {
-  for (std::size_t done = 0; done < bytes.size();) {
-    ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-    if (n >= 0) done += static_cast<std::size_t>(n);
-    else if (errno != EINTR) return false;
+  if (broken_) return false;
+  if (draining_) return to_backlog(bytes);  // after what waits there
+  while (!bytes.empty()) {
+    ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) bytes = bytes.subspan(static_cast<std::size_t>(n));
+    else if (errno == EAGAIN || errno == EWOULDBLOCK) return to_backlog(bytes);
+    else if (errno != EINTR) return !(broken_ = true);
   }
   return true;
+}
+
+bool Socket::to_backlog(std::span<const std::byte> bytes) {
+  backlog_.insert(backlog_.end(), bytes.begin(), bytes.end());
+  if (!draining_) {
+    if (drainer_.joinable()) drainer_.join();  // it ended when it last emptied the backlog
+    try {
+      drainer_ = std::thread([this] { drain(); });
+    } catch (const std::system_error&) {
+      drop("no thread to write to it");
+      return false;
+    }
+    draining_ = true;
+  }
+  return wait_for_peer(max_backlog, "took nothing of what waits for it");
+}
+
+bool Socket::wait_for_peer(std::size_t limit, const char* why) {
+  while (!broken_ && backlog_.size() - backlog_begin_ > limit) {
+    std::uint64_t taken = taken_;
+    // On send_mutex_ itself, which every caller holds.
+    if (!taken_some_.wait_for(send_mutex_, peer_patience, [&] { return broken_ || taken_ != taken; })) {
+      drop(fmt::format("it {} for {} s ({} MiB)", why, peer_patience.count(),
+                       (backlog_.size() - backlog_begin_) >> 20));
+      return false;
+    }
+  }
+  return !broken_;
+}
+
+void Socket::drop(const std::string& why) noexcept {
+  log(fmt::format("dropped peer {}: {}", peer_name(fd_), why));
+  broken_ = true;
+  ::shutdown(fd_, SHUT_RDWR);  // its receiving thread sees the end, and the drainer stops
+}
+
+void Socket::drain() noexcept {
+  std::unique_lock lock(send_mutex_);
+  while (!broken_ && backlog_begin_ < backlog_.size()) {
+    lock.unlock();
+    pollfd p{fd_, POLLOUT, 0};
+    ::poll(&p, 1, -1);  // also wakes when the connection ends
+    lock.lock();
+    ssize_t n = ::send(fd_, backlog_.data() + backlog_begin_, backlog_.size() - backlog_begin_,
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      backlog_begin_ += static_cast<std::size_t>(n);
+      taken_ += static_cast<std::uint64_t>(n);
+      if (backlog_begin_ > backlog_.size() / 2) {  // what stays moves down once it is the lesser half
+        backlog_.erase(backlog_.begin(), backlog_.begin() + static_cast<std::ptrdiff_t>(backlog_begin_));
+        backlog_begin_ = 0;
+      }
+      taken_some_.notify_all();
+    } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      broken_ = true;
+    }
+  }
+  backlog_.clear();
+  backlog_.shrink_to_fit();
+  backlog_begin_ = 0;
+  draining_ = false;
+  taken_some_.notify_all();
 }
 
 bool Socket::send_tls(std::span<const std::byte> plaintext) {
@@ -202,6 +274,7 @@ void Socket::shutdown() noexcept {
     tls_->close();
     send_tls_output();
   }
+  wait_for_peer(0, "did not take what was left to send");
   ::shutdown(fd_, SHUT_RDWR);
 }
 

@@ -4,6 +4,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -50,6 +53,11 @@ enum class Kind : std::uint8_t {
 /// Frames before admission are tiny; after it, a message may take up to max_frame bytes.
 constexpr std::uint32_t max_handshake_frame = 64;
 constexpr std::uint32_t max_frame = 64u << 20;
+/// What may wait for a peer before its senders wait too: one largest frame.
+constexpr std::size_t max_backlog = max_frame;
+/// How long a peer may take nothing while its senders wait, or while its socket closes, before
+/// it is dropped.
+constexpr std::chrono::seconds peer_patience{10};
 constexpr std::size_t nonce_size = 32;
 
 /// A malformed or oversized frame: the connection is dropped.
@@ -69,6 +77,11 @@ struct Frame {
 /// Receives read as many bytes as have arrived; while the receiving thread still holds whole
 /// frames it has not handed out, the frames it sends wait, and leave in one write when it has
 /// handled them all (the replies to a burst of requests cost one system call).
+/// Sends do not block on the peer: what the kernel cannot take now waits in a backlog that a
+/// thread of the socket's own writes out as the peer reads, so a peer that stops reading holds
+/// up no sender (an owner answering everyone, a worker running processes). Only beyond
+/// max_backlog bytes do senders wait for it, and a peer that then takes nothing for
+/// peer_patience is dropped.
 /// Over TLS, the socket still makes its own system calls (the receiving thread waits for
 /// ciphertext holding no lock); the TLS engine encrypts and decrypts under the send lock.
 class Socket {
@@ -92,8 +105,9 @@ class Socket {
   /// The next frame, valid until the next call; false at an orderly end of the stream.
   /// ProtocolError for a frame over `limit` bytes or malformed, std::system_error on errors.
   bool receive(Frame& frame, std::uint32_t limit);
-  /// Sends the queued frames, then wakes a blocked receive() with the end of the stream;
-  /// sends fail from now on.
+  /// Sends the queued frames (waiting for the backlog to leave while the peer takes some of it
+  /// every peer_patience), then wakes a blocked receive() with the end of the stream; sends fail
+  /// from now on.
   void shutdown() noexcept;
   /// Ends the connection at once, as this OS process's death would: queued frames are dropped,
   /// and blocked sends and receives fail. Takes no lock: a send blocked on a peer that does not
@@ -113,7 +127,15 @@ class Socket {
   // These with send_mutex_ held (or before the receiving thread starts).
   void queue(Kind kind, std::uint32_t id, std::uint64_t seq, std::span<const std::byte> tail);
   bool send_queued();
+  /// Writes what the kernel takes now, and leaves the rest to the backlog.
   bool send_all(std::span<const std::byte> bytes);
+  bool to_backlog(std::span<const std::byte> bytes);
+  /// The backlog's thread: writes it out as the peer reads.
+  void drain() noexcept;
+  /// Waits until the backlog holds at most `limit` bytes, or the peer has taken nothing of it
+  /// for peer_patience: it is then dropped (logged with `why`). Whether the socket still works.
+  bool wait_for_peer(std::size_t limit, const char* why);
+  void drop(const std::string& why) noexcept;
   bool send_tls(std::span<const std::byte> plaintext);
   bool send_tls_output();
   /// Polls the socket for input for idle_spin() before a receive sleeps in recv(2).
@@ -126,6 +148,13 @@ class Socket {
   bool holding_ = false;       // the receiving thread has frames left: its sends wait in out_
   std::thread::id receiver_;
   std::vector<std::byte> out_;  // frames queued, in order
+  std::vector<std::byte> backlog_;  // bytes the kernel has not taken yet, from backlog_begin_
+  std::size_t backlog_begin_ = 0;
+  std::uint64_t taken_ = 0;  // bytes of the backlog the kernel took, ever
+  bool draining_ = false;    // drainer_ runs
+  bool broken_ = false;
+  std::condition_variable_any taken_some_;  // waits on send_mutex_
+  std::thread drainer_;
   std::vector<std::byte> in_;  // bytes received; those from in_begin_ to in_end_ not handed out
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
