@@ -77,12 +77,9 @@ class PipeState {
   void handle(Send& op) {
     if (closed_[op.side]) throw pipe_error(name_, "send on a closed connection");
     if (closed_[1 - op.side]) throw pipe_error(name_, "send to a connection whose other end is closed");
-    if (!give(1 - op.side, op.item)) buffer_[op.side].push_back(std::move(op.item));
-    for (auto& p : pollers_[1 - op.side].drain()) p.answer(true);
+    deliver(1 - op.side, op.item, false);
   }
-  void handle(Unrecv& op) {
-    if (!give(op.side, op.item)) buffer_[1 - op.side].push_front(std::move(op.item));
-  }
+  void handle(Unrecv& op) { deliver(op.side, op.item, true); }
   void handle(Recv& op, Reply<T>& reply) {
     check_open(op.side);
     auto& in = buffer_[1 - op.side];
@@ -122,6 +119,16 @@ class PipeState {
     if (closed_[side]) throw pipe_error(name_, "receive on a closed connection");
   }
   bool ready(bool side) const noexcept { return !buffer_[1 - side].empty() || closed_[1 - side]; }
+  /// Hands `item` to a receiver waiting at end `side`, or buffers it for that end (at the front
+  /// for an item given back), and tells its pollers.
+  void deliver(bool side, T& item, bool front) {
+    if (!give(side, item)) {
+      auto& in = buffer_[1 - side];
+      if (front) in.push_front(std::move(item));
+      else in.push_back(std::move(item));
+    }
+    for (auto& p : pollers_[side].drain()) p.answer(true);
+  }
   /// Hands `item` to the first receiver waiting at end `side`; false (untouched) if none.
   bool give(bool side, T& item) {
     while (receivers_[side].front())
