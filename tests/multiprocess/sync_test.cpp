@@ -4,11 +4,14 @@
 
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstddef>
+#include <iostream>
 #include <mutex>
 #include <numeric>
+#include <random>
 #include <set>
 #include <span>
 #include <stdexcept>
@@ -641,6 +644,82 @@ TEST(MultiprocessPipe, ChildKilledWhileReceivingLosesNothing) {
   there.send(6);
   ASSERT_TRUE(here.poll(30s));
   EXPECT_EQ(here.recv(), 6);
+  EXPECT_FALSE(there.poll());
+}
+
+// In a child: takes items first, first + 1, ... in turn, saying on `asking` which one it asks for
+// before it does; fails on any other.
+template <class Take>
+void take_in_turn(Take take, int first, const csp::Value<int>& asking) {
+  for (int i = first;; ++i) {
+    asking.set(i);
+    if (take() != i) throw std::runtime_error("an item out of turn");
+  }
+}
+
+auto GetInTurn = csp::multiprocess([](csp::Queue<int> q, int first, csp::Value<int> asking) {
+  take_in_turn([&] { return q.get(); }, first, asking);
+});
+
+auto RecvInTurn = csp::multiprocess([](csp::Connection<int> conn, int first, csp::Value<int> asking) {
+  take_in_turn([&] { return conn.recv(); }, first, asking);
+});
+
+// Rounds of a child (`start(first, asking)`) that takes the items `give(i)` offers in turn, one
+// at a time, until it is stopped (SIGSTOP) at a random moment while it asks for one, given it
+// while stopped, and killed: the answer to its request, written into its socket by then if the
+// request had arrived, never reached code of the child. `back()` must find that item back where
+// the child would have taken it from; `taken()` says whether the request had taken it meanwhile.
+template <class Start, class Give, class Taken, class Back>
+void kill_as_answered(Start start, Give give, Taken taken, Back back) {
+  std::random_device seed;
+  std::mt19937 random(seed());
+  int next = 0;
+  int answered = 0;  // rounds whose item was answered to the stopped child
+  for (int round = 0; round < 20; ++round) {
+    csp::Value<int> asking(-1);
+    csp::Process<> child = start(next, asking);
+    child.start();
+    pid_t pid = *child.pid();
+    int stop_at = next + std::uniform_int_distribution(0, 3)(random);
+    for (;; ++next) {
+      auto deadline = std::chrono::steady_clock::now() + 30s;
+      while (asking.get() != next) {
+        ASSERT_FALSE(child.join(std::chrono::microseconds(200))) << "round " << round << ": the child ended";
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "round " << round << ": the child stalled";
+      }
+      if (next == stop_at) break;
+      give(next);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution(0, 1000)(random)));
+    ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+    siginfo_t info{};  // until it is stopped (not reaping it)
+    ::waitid(P_PID, static_cast<id_t>(pid), &info, WSTOPPED | WEXITED | WNOWAIT);
+    give(next);
+    auto settled = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+    while (!taken() && std::chrono::steady_clock::now() < settled) std::this_thread::sleep_for(100us);
+    answered += taken();
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    ASSERT_TRUE(child.join(30s));
+    EXPECT_EQ(child.exitcode(), -SIGKILL);
+    ASSERT_EQ(back(), std::optional<int>(next)) << "round " << round << ": item " << next << " is lost";
+    ++next;
+  }
+  std::cout << answered << " of 20 items were answered to a stopped child\n";
+}
+
+TEST(MultiprocessQueue, ChildKilledAsItsGetIsAnsweredLosesNothing) {
+  csp::Queue<int> q;
+  kill_as_answered([&](int first, const csp::Value<int>& asking) { return GetInTurn(q, first, asking); },
+                   [&](int i) { q.put(i); }, [&] { return q.empty(); }, [&] { return q.get(30s); });
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(MultiprocessPipe, ChildKilledAsItsRecvIsAnsweredLosesNothing) {
+  auto [here, there] = csp::Pipe<int>();
+  kill_as_answered([&](int first, const csp::Value<int>& asking) { return RecvInTurn(there, first, asking); },
+                   [&](int i) { here.send(i); }, [&] { return !there.poll(); },
+                   [&] { return there.poll(30s) ? std::optional<int>(there.recv()) : std::nullopt; });
   EXPECT_FALSE(there.poll());
 }
 

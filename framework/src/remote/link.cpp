@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -158,14 +157,14 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     auto pending = std::make_shared<PendingCall>(id);
     std::optional<std::uint64_t> seq = send_call(id, request, pending);
     if (!seq) throw lost_error();
-    return std::make_unique<Ticket>(shared_from_this(), *seq, std::move(pending), std::move(request));
+    return std::make_unique<Ticket>(shared_from_this(), *seq, std::move(pending));
   }
 
   void post(std::uint32_t id, std::span<const std::byte> request) override {
     // Given up before it is sent: its answer is given back when it comes. Over a lost
     // connection it is dropped: the serving side has freed what this side held.
     auto pending = std::make_shared<PendingCall>(id);
-    pending->cancelled.assign(request.begin(), request.end());
+    pending->cancelled = true;
     send_call(id, request, std::move(pending));
   }
 
@@ -200,15 +199,8 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   }
 
   void close(std::uint32_t id) noexcept override {
-    std::unique_lock lock(mutex_);
-    // Answers to this object's cancelled calls first: one may have to be given back, which the
-    // serving side can do only while the object is attached.
-    settled_.wait(lock, [&] {
-      return closing_ || std::none_of(calls_.begin(), calls_.end(), [&](const auto& c) { return c.second->object == id; });
-    });
-    lock.unlock();
     socket_.send(Kind::close, id, 0);
-    lock.lock();
+    std::lock_guard lock(mutex_);
     proxies_.erase(id);
     objects_.erase(id);
     if (proxies_.empty() && objects_.empty() && replies_.empty()) {
@@ -228,10 +220,11 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     std::uint32_t object;
     Completion done;
     std::optional<std::vector<std::byte>> answer;  // none for a withdrawal confirmed
+    bool held = false;  // the serving side holds the answer until told `taken` or `returned`
     std::exception_ptr error;  // the serving side's
     bool lost = false;
     bool withdrawn = false;  // its deadline passed: a cancel was sent, and its caller waits on
-    std::vector<std::byte> cancelled;  // the request, once its caller has given up waiting
+    bool cancelled = false;  // its caller has given up waiting
   };
   struct Granted {
     std::uint32_t id;
@@ -241,11 +234,10 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   // A request sent, until its caller has its answer or gives it up.
   class Ticket final : public RemoteCall {
    public:
-    Ticket(std::shared_ptr<ClientLink> link, std::uint64_t seq, std::shared_ptr<PendingCall> pending,
-           std::vector<std::byte> request) noexcept
-        : link_(std::move(link)), seq_(seq), pending_(std::move(pending)), request_(std::move(request)) {}
+    Ticket(std::shared_ptr<ClientLink> link, std::uint64_t seq, std::shared_ptr<PendingCall> pending) noexcept
+        : link_(std::move(link)), seq_(seq), pending_(std::move(pending)) {}
     ~Ticket() override {
-      if (!awaited_) link_->give_up(seq_, *pending_, request_);
+      if (!awaited_) link_->give_up(seq_, *pending_);
     }
 
     std::optional<std::vector<std::byte>> wait(std::optional<Clock::time_point> deadline) override {
@@ -258,11 +250,14 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
           pending_->done.wait();
         }
       } catch (...) {  // a terminated process
-        link_->give_up(seq_, *pending_, request_);
+        link_->give_up(seq_, *pending_);
         throw;
       }
       if (pending_->lost) throw link_->lost_error();
       if (pending_->error) std::rethrow_exception(pending_->error);
+      // Said before the caller sees the answer: if this process dies first, it goes back. Over a
+      // connection lost by now, the serving side has given it back already.
+      if (pending_->held && !link_->socket_.send(Kind::taken, pending_->object, seq_)) throw link_->lost_error();
       return std::move(pending_->answer);
     }
 
@@ -270,7 +265,6 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     std::shared_ptr<ClientLink> link_;
     std::uint64_t seq_;
     std::shared_ptr<PendingCall> pending_;
-    std::vector<std::byte> request_;
     bool awaited_ = false;
   };
 
@@ -318,18 +312,18 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     return {id, std::move(answer->granted)};
   }
 
-  // The caller of request `seq` no longer waits. Unanswered, the call is
-  // cancelled, and stays until the serving side says it abandoned it or its answer comes (which
-  // is given back); answered meanwhile, the answer is given back now.
-  void give_up(std::uint64_t seq, PendingCall& pending, std::span<const std::byte> request) {
+  // The caller of request `seq` no longer waits. Unanswered, the call is cancelled, and stays
+  // until the serving side says it abandoned it or its answer comes (a held one is given back);
+  // answered meanwhile, a held answer is given back now.
+  void give_up(std::uint64_t seq, PendingCall& pending) {
     std::unique_lock lock(mutex_);
     if (calls_.contains(seq)) {
-      pending.cancelled.assign(request.begin(), request.end());
+      pending.cancelled = true;
       lock.unlock();
       if (!pending.withdrawn) socket_.send(Kind::cancel, pending.object, seq);
-    } else if (pending.answer) {
+    } else if (pending.held) {
       lock.unlock();
-      give_back(pending.object, request, *pending.answer);
+      socket_.send(Kind::returned, pending.object, seq);
     }
   }
 
@@ -342,12 +336,6 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       pending.withdrawn = true;
     }
     socket_.send(Kind::cancel, pending.object, seq);
-  }
-
-  void give_back(std::uint32_t id, std::span<const std::byte> request, std::span<const std::byte> answer) {
-    std::vector<std::byte> returned(request.begin(), request.end());
-    returned.insert(returned.end(), answer.begin(), answer.end());
-    socket_.send(Kind::answer, id, 0, returned);
   }
 
   Error lost_error() const { return Error(fmt::format("shared object at {}: the connection is lost", peer())); }
@@ -371,7 +359,6 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       for (auto& [seq, call] : calls) call->lost = true;
     }
     replied_.notify_all();
-    settled_.notify_all();
     socket_.shutdown();
     for (auto& [seq, call] : calls) call->done.complete();
     for (auto& [id, weak] : proxies)
@@ -390,25 +377,26 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
       replied_.notify_all();
       return;
     }
-    if (f.kind == Kind::answer || f.kind == Kind::failed || f.kind == Kind::cancel) {
+    if (f.kind == Kind::answer || f.kind == Kind::held || f.kind == Kind::failed || f.kind == Kind::cancel) {
       std::unique_lock lock(mutex_);
       auto it = calls_.find(f.seq);
       if (it == calls_.end()) throw wire::ProtocolError("an answer to no request");
       std::shared_ptr<PendingCall> call = it->second;
-      if (!call->cancelled.empty()) {
-        // Given back before the call leaves calls_: close() sends the object's close after it.
+      if (f.kind == Kind::cancel && !call->withdrawn && !call->cancelled)
+        throw wire::ProtocolError("a withdrawal never asked for");
+      calls_.erase(it);
+      if (call->cancelled) {
         lock.unlock();
-        if (f.kind == Kind::answer) give_back(f.id, call->cancelled, f.tail);
-        lock.lock();
-        calls_.erase(f.seq);
-        settled_.notify_all();
+        if (f.kind == Kind::held) socket_.send(Kind::returned, f.id, f.seq);
         return;
       }
-      if (f.kind == Kind::cancel && !call->withdrawn) throw wire::ProtocolError("a withdrawal never asked for");
-      calls_.erase(it);
       // Filled in under the lock: a caller giving up finds either its call or the answer.
-      if (f.kind == Kind::failed) call->error = failure_error(f.tail);
-      else if (f.kind == Kind::answer) call->answer.emplace(f.tail.begin(), f.tail.end());
+      if (f.kind == Kind::failed) {
+        call->error = failure_error(f.tail);
+      } else if (f.kind != Kind::cancel) {
+        call->answer.emplace(f.tail.begin(), f.tail.end());
+        call->held = f.kind == Kind::held;
+      }
       lock.unlock();
       call->done.complete();
       return;
@@ -434,7 +422,6 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   Activity activity_;  // a peer may wake this runtime's processes while connected
   std::mutex mutex_;
   std::condition_variable replied_;
-  std::condition_variable settled_;  // a cancelled call was answered
   std::uint32_t next_id_ = 0;
   std::map<std::uint32_t, std::optional<Answer>> replies_;  // opens awaiting an answer
   std::map<std::uint32_t, std::weak_ptr<RemoteProxy>> proxies_;

@@ -67,12 +67,31 @@ class Answers final : public Requester {
     unanswered_.insert_or_assign(seq, std::move(call));
   }
 
-  bool answer(std::uint32_t id, std::uint64_t seq, bool failed, std::span<const std::byte> tail) noexcept override {
-    std::lock_guard lock(mutex_);  // held while sending: end() waits for it to let go of the socket
-    // A request its peer cancelled, or a peer seen gone (its session may not have noticed yet),
-    // gets nothing: what the answer took goes back instead.
-    return unanswered_.erase(seq) && socket_ && !socket_->peer_gone() &&
-           socket_->send(failed ? Kind::failed : Kind::answer, id, seq, tail);
+  void answer(std::uint32_t id, std::uint64_t seq, bool failed, std::span<const std::byte> tail,
+              std::unique_ptr<Undo> undo) noexcept override {
+    {
+      std::lock_guard lock(mutex_);  // held while sending: end() waits for it to let go of the socket
+      // A request its peer cancelled, or a peer seen gone (its session may not have noticed yet),
+      // gets nothing: what the answer took goes back instead. An answer that took something is
+      // held until the peer says its caller took it (the peer may die with it on the way).
+      Kind kind = failed ? Kind::failed : undo ? Kind::held : Kind::answer;
+      bool sent = unanswered_.erase(seq) && socket_ && !socket_->peer_gone() && socket_->send(kind, id, seq, tail);
+      if (sent && kind == Kind::held && held_.try_emplace(seq, std::move(undo)).second) return;
+    }
+    if (undo) undo->run();  // a failed answer's too: its encoding failed
+  }
+
+  // The peer's caller took the answer held for request `seq` (`taken`), or gave it back.
+  // ProtocolError if none is held.
+  void settle(std::uint64_t seq, bool taken) {
+    std::unique_ptr<Undo> undo;
+    {
+      std::lock_guard lock(mutex_);
+      auto held = held_.extract(seq);
+      if (!held) throw wire::ProtocolError("no answer held for that request");
+      undo = std::move(held.mapped());
+    }
+    if (!taken) undo->run();
   }
 
   // The peer withdraws request `seq`. Unclaimed, it is abandoned, and the peer told so with
@@ -95,16 +114,20 @@ class Answers final : public Requester {
   }
 
   // The peer has gone: its requests still parked in an owner are abandoned (the owner takes
-  // nothing for them); one answered meanwhile finds no socket, and gives back what it took. The
-  // locks its processes hold are freed, and their next acquirers told.
+  // nothing for them); one answered meanwhile finds no socket, and gives back what it took, as
+  // do the answers held for it. Then the locks its processes hold are freed, and their next
+  // acquirers told: a lock the peer never took back is free by then, and nobody is told.
   void end() noexcept {
     std::map<std::uint64_t, std::shared_ptr<Call>> unanswered;
+    std::map<std::uint64_t, std::unique_ptr<Undo>> held;
     {
       std::lock_guard lock(mutex_);
       socket_ = nullptr;
       unanswered.swap(unanswered_);
+      held.swap(held_);
     }
     for (auto& [seq, call] : unanswered) call->abandon();
+    for (auto& [seq, undo] : held) undo->run();
     if (!callers_.empty())
       holders_ended(connection_, ~std::uintptr_t{0} << 32 | 1,
                     fmt::format("its holder, a process of the peer at {}, went away", peer_));
@@ -117,6 +140,7 @@ class Answers final : public Requester {
   std::mutex mutex_;
   wire::Socket* socket_;
   std::map<std::uint64_t, std::shared_ptr<Call>> unanswered_;
+  std::map<std::uint64_t, std::unique_ptr<Undo>> held_;  // answers the peer has not yet taken
   std::string peer_;
   std::uintptr_t connection_;  // its callers under the mask given to holders_ended()
   std::unordered_map<std::uint64_t, std::uintptr_t> callers_;  // by the peer's caller_id()
@@ -204,8 +228,8 @@ class Session final : public TransferDone {
         call(f);
         continue;
       }
-      if (f.kind == Kind::answer) {
-        object(f.id).give_back(f.tail, *answers_);
+      if (f.kind == Kind::taken || f.kind == Kind::returned) {
+        answers_->settle(f.seq, f.kind == Kind::taken);
         continue;
       }
       if (f.kind == Kind::abandon) {

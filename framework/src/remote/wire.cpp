@@ -253,7 +253,7 @@ bool Socket::receive(Frame& frame, std::uint32_t limit) {
   in_begin_ += 4 + length;
   if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
   auto kind = static_cast<std::uint8_t>(at[0]);
-  if (kind < static_cast<std::uint8_t>(Kind::hello) || kind > static_cast<std::uint8_t>(Kind::abandon))
+  if (kind < static_cast<std::uint8_t>(Kind::hello) || kind > static_cast<std::uint8_t>(Kind::returned))
     throw ProtocolError(fmt::format("a frame of unknown kind {}", kind));
   frame.kind = static_cast<Kind>(kind);
   std::memcpy(&frame.id, at + 1, 4);

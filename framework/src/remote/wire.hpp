@@ -44,10 +44,14 @@ enum class Kind : std::uint8_t {
               // the part `seq` lent by an earlier opened (tail: "", "", type); server: opened /
               // refused
   call,       // peer: a request `seq` to object `id` (tail: the request)
-  answer,     // server: request `seq` answered (tail: the answer); peer: an answer to a
-              // cancelled request, given back (tail: the request, then the answer)
+  answer,     // server: request `seq` answered (tail: the answer)
   failed,     // server: request `seq` failed (tail: the error's message)
   abandon,    // peer: its process `seq` (a caller_id()) failed (tail: its name): its locks go free
+  held,       // server: request `seq` answered with what it took from the object (tail: the
+              // answer, such as a queue item), held until the peer says `taken` or `returned`; a
+              // peer gone first gives it back
+  taken,      // peer: the caller of request `seq` took its held answer, before using it
+  returned,   // peer: the caller of request `seq` gave up: its held answer goes back
 };
 
 /// Frames before admission are tiny; after it, a message may take up to max_frame bytes.

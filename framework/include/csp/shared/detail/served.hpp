@@ -58,6 +58,14 @@ class ServedObject;
 /// lock), to the same peer: the number under which the peer attaches it.
 using LendPart = std::function<std::uint64_t(std::shared_ptr<ServedObject> part)>;
 
+/// What gives back what an answer took from a state (a queue item, a lock) when the answer is
+/// never taken.
+class Undo {
+ public:
+  virtual ~Undo() = default;
+  virtual void run() noexcept = 0;
+};
+
 /// One peer's connection, as the requests it sent see it: each is answered from whichever thread
 /// completes it, and those still unanswered when the peer goes are abandoned.
 class Requester {
@@ -68,9 +76,11 @@ class Requester {
   virtual std::uintptr_t caller(std::uint64_t client) = 0;
   /// Notes `call`, the request `seq`, as unanswered; before it is posted.
   virtual void track(std::uint64_t seq, std::shared_ptr<Call> call) = 0;
-  /// Sends the answer to request `seq` on object `id` (an error message if `failed`); false if
-  /// the peer has gone.
-  virtual bool answer(std::uint32_t id, std::uint64_t seq, bool failed, std::span<const std::byte> tail) noexcept = 0;
+  /// Sends the answer to request `seq` on object `id` (an error message if `failed`). `undo`
+  /// (none where the answer took nothing) runs unless the peer says its caller took the answer:
+  /// it runs if the peer has gone or goes first, or gives the answer back.
+  virtual void answer(std::uint32_t id, std::uint64_t seq, bool failed, std::span<const std::byte> tail,
+                      std::unique_ptr<Undo> undo) noexcept = 0;
 };
 
 /// An object served to other OS processes, whatever its type.
@@ -88,10 +98,6 @@ class ServedObject {
   /// answer once the owner gives it. csp::Error on a malformed request.
   virtual void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
                      const std::shared_ptr<Requester>& to) const = 0;
-  /// Takes back an answer its peer `from` no longer waited for: `returned` is the encoded
-  /// request followed by the encoded answer. What the answer took from the state goes back (a
-  /// queue item, a lock). csp::Error if malformed.
-  virtual void give_back(std::span<const std::byte> returned, Requester& from) const = 0;
 };
 
 /// The tail of a failed request's answer: the message of the exception `e` it failed with, and
@@ -111,20 +117,6 @@ class Serving {
     with_op(in, [&]<class Op>(Op op) {
       if (!in.done()) in.fail("bytes left over after the request");
       run(object, std::move(op), caller, id, seq, to);
-    });
-  }
-
-  static void give_back(const std::shared_ptr<Object<State>>& object, std::span<const std::byte> returned,
-                        Requester& from) {
-    Decoder in(returned, request_name);
-    std::uintptr_t caller = caller_of(in, from);
-    with_op(in, [&]<class Op>(Op op) {
-      if constexpr (undoable<Op>) {
-        answer_t<typename Op::result> value{};
-        in.get(value);
-        if (!in.done()) in.fail("bytes left over after the answer given back");
-        post(object, op.undo(value), caller);
-      }
     });
   }
 
@@ -163,6 +155,31 @@ class Serving {
     if (!object->owner->post(call) && call->claim()) call->fail(std::make_exception_ptr(stopped_error()));
   }
 
+  // Whether an answer took something from the state, for its undo to give back: not a false or
+  // an empty one (a lock or a unit not granted, no item).
+  template <class A>
+  static bool took_something(const A& answer) noexcept {
+    if constexpr (std::is_same_v<A, bool>) return answer;
+    else if constexpr (requires { answer.has_value(); }) return answer.has_value();
+    else return true;
+  }
+
+  // Gives back `op` (an undo) to the object, if it is still there.
+  template <class UndoOp>
+  class Undoing final : public Undo {
+   public:
+    Undoing(std::weak_ptr<void> object, UndoOp op, std::uintptr_t caller) noexcept
+        : object_(std::move(object)), op_(std::move(op)), caller_(caller) {}
+    void run() noexcept override {
+      if (auto object = object_.lock()) post(std::static_pointer_cast<Object<State>>(object), std::move(op_), caller_);
+    }
+
+   private:
+    std::weak_ptr<void> object_;
+    UndoOp op_;
+    std::uintptr_t caller_;
+  };
+
   template <class Op>
   static void send(Call& call, AnswerRoute& route) noexcept {
     auto& c = static_cast<OpCall<State, Op>&>(call);
@@ -176,11 +193,14 @@ class Serving {
       failed = true;
       tail = failure_message(std::current_exception());
     }
-    if ((route.to->answer(route.id, route.seq, failed, tail) && !failed) || !value) return;
+    std::unique_ptr<Undo> undo;
     if constexpr (undoable<Op>) {
-      if (auto object = route.object.lock())
-        post(std::static_pointer_cast<Object<State>>(object), c.op().undo(*value), c.caller());
+      if (value && took_something(*value)) {
+        using UndoOp = decltype(c.op().undo(*value));
+        undo = std::make_unique<Undoing<UndoOp>>(route.object, c.op().undo(*value), c.caller());
+      }
     }
+    route.to->answer(route.id, route.seq, failed, tail, std::move(undo));
   }
 };
 
@@ -204,9 +224,6 @@ class ServedOf final : public ServedObject {
   void start(std::span<const std::byte> request, std::uint32_t id, std::uint64_t seq,
              const std::shared_ptr<Requester>& to) const override {
     Serving<state_of<H>>::start(handle_.object(), request, id, seq, to);
-  }
-  void give_back(std::span<const std::byte> returned, Requester& from) const override {
-    Serving<state_of<H>>::give_back(handle_.object(), returned, from);
   }
 
  private:
