@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <mutex>
@@ -169,6 +171,36 @@ TEST(LockAcrossProcesses, ChildKilledHoldingTheLockFreesIt) {
   expect_abandoned(lock);
   child.join();
   EXPECT_EQ(child.exitcode(), -SIGKILL);
+}
+
+// In a child: says on `asking` that it is about to acquire `lock`, and holds it once it has.
+auto AcquireWhenAsked = csp::multiprocess([](csp::Lock lock, csp::Value<int> asking) {
+  asking.set(1);
+  lock.acquire();
+  std::this_thread::sleep_for(60s);
+});
+
+TEST(LockAcrossProcesses, ChildKilledAsItIsGrantedTheLockNeverHeldIt) {
+  csp::Lock lock;
+  lock.acquire();
+  csp::Value<int> asking(0);
+  auto child = AcquireWhenAsked(lock, asking);
+  child.start();
+  while (asking.get() == 0) ASSERT_FALSE(child.join(1ms));
+  std::this_thread::sleep_for(50ms);  // its acquire waits by then, mostly
+  pid_t pid = *child.pid();
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  siginfo_t info{};  // until it is stopped (not reaping it)
+  ::waitid(P_PID, static_cast<id_t>(pid), &info, WSTOPPED | WEXITED | WNOWAIT);
+  lock.release();  // granted to the stopped child, whose code never sees it
+  for (int i = 0; i < 200 && !lock.locked(); ++i) std::this_thread::sleep_for(100us);
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(child.join(30s));
+  EXPECT_EQ(child.exitcode(), -SIGKILL);
+  // The grant goes back when the child's connection ends: the lock is free, and nobody is told
+  // it was abandoned, since no code of the child ever held it.
+  EXPECT_EQ(attempt([&] { return yes_no(lock.acquire(30s)); }), "yes");
+  lock.release();
 }
 
 TEST(LockAcrossProcesses, ChildEndingHoldingTheLockFreesIt) {
