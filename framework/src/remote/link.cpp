@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -19,7 +20,10 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -154,7 +158,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   }
 
   std::unique_ptr<RemoteCall> start(std::uint32_t id, std::vector<std::byte> request) override {
-    auto pending = std::make_shared<PendingCall>(id);
+    auto pending = std::make_shared<PendingCall>(id, caller_id());
     std::optional<std::uint64_t> seq = send_call(id, request, pending);
     if (!seq) throw lost_error();
     return std::make_unique<Ticket>(shared_from_this(), *seq, std::move(pending));
@@ -163,7 +167,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   void post(std::uint32_t id, std::span<const std::byte> request) override {
     // Given up before it is sent: its answer is given back when it comes. Over a lost
     // connection it is dropped: the serving side has freed what this side held.
-    auto pending = std::make_shared<PendingCall>(id);
+    auto pending = std::make_shared<PendingCall>(id, caller_id());
     pending->cancelled = true;
     send_call(id, request, std::move(pending));
   }
@@ -191,11 +195,18 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   void cancel(std::uint32_t id, std::uint64_t seq) override { socket_.send(Kind::cancel, id, seq); }
 
   /// See tell_holder_ended().
+  /// The requests the holder gave up (a release while unwinding, a call whose held answer
+  /// is on its way back) settle first: the serving side then takes back what they took before
+  /// it frees the holder's locks, and a lock it was granted as it ended is not reported abandoned.
   void holder_ended(std::uintptr_t holder, std::string_view name) noexcept {
     std::unique_lock lock(mutex_);
     if (objects_.empty() || closing_) return;
+    if (calling(holder)) {
+      ended_.emplace_back(holder, name);
+      return;
+    }
     lock.unlock();
-    socket_.send(Kind::abandon, 0, holder, std::as_bytes(std::span(name)));
+    abandon(holder, name);
   }
 
   void close(std::uint32_t id) noexcept override {
@@ -216,8 +227,9 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
                                      // name and local part
   };
   struct PendingCall {
-    explicit PendingCall(std::uint32_t object) noexcept : object(object) {}
+    PendingCall(std::uint32_t object, std::uintptr_t caller) noexcept : object(object), caller(caller) {}
     std::uint32_t object;
+    std::uintptr_t caller;  // caller_id() of the process that sent it
     Completion done;
     std::optional<std::vector<std::byte>> answer;  // none for a withdrawal confirmed
     bool held = false;  // the serving side holds the answer until told `taken` or `returned`
@@ -338,6 +350,27 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
     socket_.send(Kind::cancel, pending.object, seq);
   }
 
+  // Tells the serving side that the process `holder` failed: the locks it holds there go free.
+  void abandon(std::uintptr_t holder, std::string_view name) {
+    socket_.send(Kind::abandon, 0, holder, std::as_bytes(std::span(name)));
+  }
+
+  // Whether a request of process `holder` awaits its answer (mutex_ held).
+  bool calling(std::uintptr_t holder) const {
+    return std::any_of(calls_.begin(), calls_.end(), [&](const auto& c) { return c.second->caller == holder; });
+  }
+
+  // The ended holders whose requests have all settled, taken from ended_ (mutex_ held).
+  std::vector<std::pair<std::uintptr_t, std::string>> abandons_due() {
+    std::vector<std::pair<std::uintptr_t, std::string>> due;
+    std::erase_if(ended_, [&](auto& e) {
+      if (calling(e.first)) return false;
+      due.push_back(std::move(e));
+      return true;
+    });
+    return due;
+  }
+
   Error lost_error() const { return Error(fmt::format("shared object at {}: the connection is lost", peer())); }
 
   void receive() noexcept {
@@ -386,8 +419,11 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
         throw wire::ProtocolError("a withdrawal never asked for");
       calls_.erase(it);
       if (call->cancelled) {
+        std::vector<std::pair<std::uintptr_t, std::string>> due;
+        if (!ended_.empty()) due = abandons_due();
         lock.unlock();
         if (f.kind == Kind::held) socket_.send(Kind::returned, f.id, f.seq);
+        for (auto& [holder, name] : due) abandon(holder, name);
         return;
       }
       // Filled in under the lock: a caller giving up finds either its call or the answer.
@@ -428,6 +464,7 @@ class ClientLink final : public Link, public std::enable_shared_from_this<Client
   std::set<std::uint32_t> objects_;  // shared objects attached
   std::uint64_t next_call_ = 0;
   std::map<std::uint64_t, std::shared_ptr<PendingCall>> calls_;  // awaiting an answer
+  std::vector<std::pair<std::uintptr_t, std::string>> ended_;  // holders abandoned once their calls settle
   bool closing_ = false;
 };
 
