@@ -13,6 +13,7 @@
 #include <iterator>
 #include <thread>
 
+#include "../framework/test_support.hpp"
 #include "messages.hpp"
 #include "raw_peer.hpp"
 #include "wire.hpp"
@@ -221,14 +222,6 @@ class SilentPeer {
   wire::Socket socket_;
 };
 
-/// Whether `condition()` held within 30 s.
-template <class F>
-bool eventually(F condition) {
-  for (auto until = std::chrono::steady_clock::now() + 30s; !condition(); std::this_thread::sleep_for(10ms))
-    if (std::chrono::steady_clock::now() > until) return false;
-  return true;
-}
-
 TEST(RemoteObject, APeerThatStopsReadingHoldsUpNoOneAndIsDroppedFarBehind) {
   using BigValue = csp::Value<std::string>;
   using IntValue = csp::Value<int>;
@@ -249,7 +242,8 @@ TEST(RemoteObject, APeerThatStopsReadingHoldsUpNoOneAndIsDroppedFarBehind) {
   constexpr std::uint64_t waiting = 3;
   for (std::uint64_t seq = 1; seq <= waiting; ++seq) peer.ask<BigValue>(1, seq, BigState::Get{});
   peer.ask<IntValue>(2, waiting + 1, IntState::Set{1});
-  auto seen = std::async(std::launch::async, [&] { return eventually([&] { return others.get() == 1; }); });
+  auto seen = std::async(std::launch::async,
+                         [&] { return csp_test::eventually([&] { return others.get() == 1; }, 30s); });
   ASSERT_EQ(seen.wait_for(40s), std::future_status::ready);
   EXPECT_TRUE(seen.get());
   // Read late, they are whole and in order.
@@ -268,7 +262,7 @@ TEST(RemoteObject, APeerThatStopsReadingHoldsUpNoOneAndIsDroppedFarBehind) {
   constexpr std::uint64_t asked = wire::max_backlog / big + 4;
   for (std::uint64_t seq = 1; seq <= asked; ++seq) peer.ask<BigValue>(1, waiting + 1 + seq, BigState::Get{});
   peer.ask<IntValue>(2, waiting + asked + 2, IntState::Set{2});
-  EXPECT_TRUE(eventually([&] { return mark.get() == 2; }));
+  EXPECT_TRUE(csp_test::eventually([&] { return mark.get() == 2; }, 30s));
   std::uint64_t answers = 0;
   try {
     while (peer.receive(f)) ++answers;
