@@ -231,7 +231,7 @@ TEST(RemoteObject, APeerThatStopsReadingHoldsUpNoOneAndIsDroppedFarBehind) {
   csp::Manager served("stuck");
   served.value<std::string>("big", std::string(big, 'x'));
   IntValue mark = served.value<int>("mark", 0);
-  std::uint16_t port = csp::serve(0);
+  std::uint16_t port = csp::serve(0, {.peer_patience = 1s});
   IntValue others = csp::Manager("stuck", here(port)).value<int>("mark");
 
   SilentPeer peer(port);
@@ -257,7 +257,7 @@ TEST(RemoteObject, APeerThatStopsReadingHoldsUpNoOneAndIsDroppedFarBehind) {
     }
   }
 
-  // Beyond max_backlog its senders wait for it, and once it has taken nothing for peer_patience
+  // Beyond max_backlog its senders wait for it, and once it has taken nothing for its patience
   // it is dropped: it reads what left before, then the end.
   constexpr std::uint64_t asked = wire::max_backlog / big + 4;
   for (std::uint64_t seq = 1; seq <= asked; ++seq) peer.ask<BigValue>(1, waiting + 1 + seq, BigState::Get{});

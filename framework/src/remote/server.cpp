@@ -149,8 +149,13 @@ class Answers final : public Requester {
 class Session final : public TransferDone {
  public:
   /// `lending`: the peer is a multiprocess child that opens lent ends, not served channels.
-  Session(int fd, std::string key, bool lending, TlsContext tls)
-      : socket_(fd), peer_(wire::peer_name(fd)), key_(std::move(key)), lending_(lending), tls_(std::move(tls)) {}
+  Session(int fd, std::string key, bool lending, TlsContext tls,
+          std::chrono::milliseconds patience = wire::peer_patience)
+      : socket_(fd, patience),
+        peer_(wire::peer_name(fd)),
+        key_(std::move(key)),
+        lending_(lending),
+        tls_(std::move(tls)) {}
 
   void run() noexcept {
     std::string why;
@@ -532,8 +537,9 @@ void run_session(std::unique_ptr<Session> session, bool tracked) {
   });
 }
 
-// Until the socket fails, or (`lending` aside) a runtime's stop closes it.
-void accept_forever(int fd, std::string key, bool lending, TlsContext tls) {
+// Until the socket fails, or (`lending` aside) a runtime's stop closes it. `patience`: see
+// ServeOptions::peer_patience.
+void accept_forever(int fd, std::string key, bool lending, TlsContext tls, std::chrono::milliseconds patience) {
   Served& s = served();
   for (;;) {
     int peer = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
@@ -550,7 +556,7 @@ void accept_forever(int fd, std::string key, bool lending, TlsContext tls) {
     }
     int on = 1;
     ::setsockopt(peer, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    run_session(std::make_unique<Session>(peer, key, lending, tls), !lending);
+    run_session(std::make_unique<Session>(peer, key, lending, tls, patience), !lending);
   }
   ::close(fd);
   if (!lending) activity_drop(1);  // taken by csp::serve: no peer can come any more
@@ -577,8 +583,8 @@ std::uint16_t serve(std::uint16_t port, const ServeOptions& options) {
     detail::activity_add();
     std::lock_guard lock(s.mutex);
     s.listening.insert(fd);
-    s.threads.start([fd, key = options.auth_key, tls = std::move(tls)] {
-      detail::accept_forever(fd, key, false, tls);
+    s.threads.start([fd, key = options.auth_key, tls = std::move(tls), patience = options.peer_patience] {
+      detail::accept_forever(fd, key, false, tls, patience);
     });
   }
   return bound;
@@ -589,7 +595,7 @@ namespace detail {
 std::uint16_t serve_lent_ends(const std::string& key) {
   int fd = listen_on("127.0.0.1", 0);
   std::uint16_t bound = bound_port(fd);
-  std::thread(accept_forever, fd, key, true, nullptr).detach();
+  std::thread(accept_forever, fd, key, true, nullptr, wire::peer_patience).detach();
   return bound;
 }
 

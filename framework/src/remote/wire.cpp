@@ -110,8 +110,8 @@ bool Socket::wait_for_peer(std::size_t limit, const char* why) {
   while (!broken_ && backlog_.size() - backlog_begin_ > limit) {
     std::uint64_t taken = taken_;
     // On send_mutex_ itself, which every caller holds.
-    if (!taken_some_.wait_for(send_mutex_, peer_patience, [&] { return broken_ || taken_ != taken; })) {
-      drop(fmt::format("it {} for {} s ({} MiB)", why, peer_patience.count(),
+    if (!taken_some_.wait_for(send_mutex_, patience_, [&] { return broken_ || taken_ != taken; })) {
+      drop(fmt::format("it {} for {:g} s ({} MiB)", why, std::chrono::duration<double>(patience_).count(),
                        (backlog_.size() - backlog_begin_) >> 20));
       return false;
     }

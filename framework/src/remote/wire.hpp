@@ -60,8 +60,8 @@ constexpr std::uint32_t max_frame = 64u << 20;
 /// What may wait for a peer before its senders wait too: one largest frame.
 constexpr std::size_t max_backlog = max_frame;
 /// How long a peer may take nothing while its senders wait, or while its socket closes, before
-/// it is dropped.
-constexpr std::chrono::seconds peer_patience{10};
+/// it is dropped, unless its socket is given another patience.
+constexpr std::chrono::milliseconds peer_patience = std::chrono::seconds(10);
 constexpr std::size_t nonce_size = 32;
 
 /// A malformed or oversized frame: the connection is dropped.
@@ -84,13 +84,14 @@ struct Frame {
 /// Sends do not block on the peer: what the kernel cannot take now waits in a backlog that a
 /// thread of the socket's own writes out as the peer reads, so a peer that stops reading holds
 /// up no sender (an owner answering everyone, a worker running processes). Only beyond
-/// max_backlog bytes do senders wait for it, and a peer that then takes nothing for
-/// peer_patience is dropped.
+/// max_backlog bytes do senders wait for it, and a peer that then takes nothing for the
+/// socket's patience is dropped.
 /// Over TLS, the socket still makes its own system calls (the receiving thread waits for
 /// ciphertext holding no lock); the TLS engine encrypts and decrypts under the send lock.
 class Socket {
  public:
-  explicit Socket(int fd) noexcept : fd_(fd) {}
+  explicit Socket(int fd, std::chrono::milliseconds patience = peer_patience) noexcept
+      : fd_(fd), patience_(patience) {}
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
   ~Socket();
@@ -110,7 +111,7 @@ class Socket {
   /// ProtocolError for a frame over `limit` bytes or malformed, std::system_error on errors.
   bool receive(Frame& frame, std::uint32_t limit);
   /// Sends the queued frames (waiting for the backlog to leave while the peer takes some of it
-  /// every peer_patience), then wakes a blocked receive() with the end of the stream; sends fail
+  /// within its patience), then wakes a blocked receive() with the end of the stream; sends fail
   /// from now on.
   void shutdown() noexcept;
   /// Ends the connection at once, as this OS process's death would: queued frames are dropped,
@@ -137,7 +138,7 @@ class Socket {
   /// The backlog's thread: writes it out as the peer reads.
   void drain() noexcept;
   /// Waits until the backlog holds at most `limit` bytes, or the peer has taken nothing of it
-  /// for peer_patience: it is then dropped (logged with `why`). Whether the socket still works.
+  /// for the socket's patience: it is then dropped (logged with `why`). Whether the socket still works.
   bool wait_for_peer(std::size_t limit, const char* why);
   void drop(const std::string& why) noexcept;
   bool send_tls(std::span<const std::byte> plaintext);
@@ -148,6 +149,7 @@ class Socket {
   ssize_t receive_tls(std::span<std::byte> plaintext);
 
   int fd_;
+  std::chrono::milliseconds patience_;
   std::mutex send_mutex_;      // also guards tls_
   bool holding_ = false;       // the receiving thread has frames left: its sends wait in out_
   std::thread::id receiver_;

@@ -2,6 +2,7 @@
 // with csp::Connect. Loopback only unless another address is given.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,9 @@ struct ServeOptions {
   std::string auth_key = {};
   /// When given, every connection is TLS: peers must connect with Connect::tls (see ConnectTls).
   std::optional<ServeTls> tls = std::nullopt;
+  /// A peer that stops reading holds up no one here: what it has not read waits for it, up to
+  /// 64 MiB. Beyond that, a peer that takes none of it for this long is dropped.
+  std::chrono::milliseconds peer_patience = std::chrono::seconds(10);
 };
 
 /// Listens on `port` (0: any free one) and returns the port; csp::Error if it is taken.
