@@ -1,6 +1,7 @@
-# Builds and runs the consumer project against csp twice: (a) against the current build
-# installed into a fresh prefix, found with find_package; (b) with add_subdirectory of the
-# source tree. Any failing step fails the test (cmake -P exits non-zero on FATAL_ERROR).
+# Builds and runs the consumer project against the current build installed into a fresh
+# prefix, found with find_package (a); then configures it with add_subdirectory of the source
+# tree and compiles its source there (b). Any failing step fails the test (cmake -P exits
+# non-zero on FATAL_ERROR).
 #
 # cmake -DSOURCE_DIR=<csp source> -DBUILD_DIR=<csp build> -DWORK_DIR=<scratch>
 #       -DGENERATOR=<gen> -DMAKE_PROGRAM=<tool> -DCXX_COMPILER=<c++> [-DCONFIG=<config>]
@@ -44,11 +45,17 @@ function(step what)
   set(step_output "${out}" PARENT_SCOPE)
 endfunction()
 
+# configure(<name> <configure args...>): configures one consumer build in WORK_DIR/<name>.
+function(configure name)
+  step("${name}: configure" ${CMAKE_COMMAND} -S ${consumer_dir} -B ${WORK_DIR}/${name} ${common_args} ${ARGN})
+  set(configure_output "${step_output}" PARENT_SCOPE)
+endfunction()
+
 # consumer(<name> <configure args...>): configures, builds and runs one consumer build.
 function(consumer name)
+  configure(${name} ${ARGN})
+  set(configure_output "${configure_output}" PARENT_SCOPE)
   set(dir ${WORK_DIR}/${name})
-  step("${name}: configure" ${CMAKE_COMMAND} -S ${consumer_dir} -B ${dir} ${common_args} ${ARGN})
-  set(configure_output "${step_output}" PARENT_SCOPE)
   step("${name}: build" ${CMAKE_COMMAND} --build ${dir} ${config_args} --parallel 2 --target consumer)
   file(GLOB_RECURSE exe LIST_DIRECTORIES false ${dir}/consumer ${dir}/*/consumer)
   if(NOT exe)
@@ -71,7 +78,17 @@ if(NOT configure_output MATCHES "csp config: ${prefix}/")
   message(FATAL_ERROR "package test: find_package did not use ${prefix}:\n${configure_output}")
 endif()
 
-# (b) The source tree, built as part of the consumer. It compiles csp's library again, so
-# without optimization (no build type) and not its tools: it only has to show that
-# add_subdirectory works.
-consumer(subdirectory -DCSP_SOURCE_DIR=${SOURCE_DIR})
+# (b) The source tree, added with add_subdirectory. Linking would compile csp's library once
+# more (about 100 s of CPU) for what (a) has shown already; what add_subdirectory can break is
+# the wiring of csp's targets, which configuring shows, and their usage requirements (include
+# directories, definitions, compile features), which compiling the consumer's source shows.
+configure(subdirectory -DCSP_SOURCE_DIR=${SOURCE_DIR})
+if(GENERATOR STREQUAL "Ninja")
+  set(object CMakeFiles/consumer.dir/main.cpp.o)
+elseif(GENERATOR STREQUAL "Unix Makefiles")
+  set(object main.cpp.o)
+else()
+  message(FATAL_ERROR "package test: no object target known for generator ${GENERATOR}")
+endif()
+step("subdirectory: compile" ${CMAKE_COMMAND} --build ${WORK_DIR}/subdirectory --target ${object})
+message(STATUS "package test: subdirectory: consumer compiled against the source tree")
