@@ -152,6 +152,20 @@ TEST(RemoteManager, HandlesAsMultiprocessArguments) {
   EXPECT_EQ(v.get(), 1007);
 }
 
+auto AddToTotal = csp::multiprocess([](csp::Value<long> total, long n) {
+  total.set(total.get() + n);
+  return total.name();
+});
+
+TEST(RemoteManager, ConnectedHandlePassedToAChildIsUsedWhereServed) {
+  csp::Manager served("passed");
+  served.value<long>("total", 1);
+  auto total = csp::Manager("passed", csp::Connect{"127.0.0.1", served_port(), key}).value<long>("total");
+  auto [name] = csp::Parallel(AddToTotal(total, 41));
+  EXPECT_EQ(served.value<long>("total").get(), 42);
+  EXPECT_EQ(name, total.name());  // the served object's own
+}
+
 auto WaitForValue = csp::multiprocess([](csp::Dict<std::string, int> d, csp::Value<int> v) {
   d.set("waiting", 1);
   return v.get();  // waits: the parent holds the value's lock

@@ -59,7 +59,7 @@ LentObjectRef Loans::lend_object(std::shared_ptr<ServedObject> object) {
   std::uint64_t token = new_token(l);
   tokens_.push_back(token);
   l.objects.emplace(token, std::move(object));
-  return {l.port, l.key, token};
+  return {"127.0.0.1", l.port, l.key, std::nullopt, {}, std::to_string(token)};
 }
 
 LentEnd::~LentEnd() {
@@ -108,7 +108,9 @@ std::shared_ptr<ServedObject> find_lent_object(std::string_view token) {
 }
 
 std::shared_ptr<const RemoteObject> attach_lent(const LentObjectRef& ref, const std::string& type) {
-  return attach_object(Connect{"127.0.0.1", ref.port, ref.key}, {}, std::to_string(ref.token), type);
+  std::optional<ConnectTls> tls;
+  if (ref.ca_file) tls = ConnectTls{*ref.ca_file};
+  return attach_object(Connect{ref.host, ref.port, ref.key, std::move(tls)}, ref.manager, ref.object, type);
 }
 
 }  // namespace csp::detail

@@ -33,6 +33,7 @@
 #include "../executor.hpp"
 #include "../runtime.hpp"
 #include "csp/remote/connect.hpp"
+#include "csp/remote/detail/lend.hpp"
 #include "csp/shared/detail/lock_state.hpp"
 #include "detached_threads.hpp"
 #include "tls.hpp"
@@ -520,13 +521,15 @@ namespace {
 /// A shared object attached on a link, until its last handle goes.
 class LinkedObject final : public RemoteObject {
  public:
-  LinkedObject(std::shared_ptr<Link> link, Attached attached) noexcept
-      : link_(std::move(link)), attached_(std::move(attached)) {}
+  /// `address`: where another process attaches it too; none for a part of another object.
+  LinkedObject(std::shared_ptr<Link> link, Attached attached, std::optional<LentObjectRef> address) noexcept
+      : link_(std::move(link)), attached_(std::move(attached)), address_(std::move(address)) {}
   ~LinkedObject() override { link_->close(attached_.id); }
+  const std::optional<LentObjectRef>& address() const noexcept { return address_; }
   const std::string& name() const noexcept override { return attached_.name; }
   std::span<const std::byte> local_part() const noexcept override { return attached_.local_part; }
   std::shared_ptr<const RemoteObject> attach_part(std::uint64_t number, const std::string& type) const override {
-    return std::make_shared<LinkedObject>(link_, link_->attach_part(number, type));
+    return std::make_shared<LinkedObject>(link_, link_->attach_part(number, type), std::nullopt);
   }
   std::unique_ptr<RemoteCall> start(std::vector<std::byte> request) const override {
     return link_->start(attached_.id, std::move(request));
@@ -536,6 +539,7 @@ class LinkedObject final : public RemoteObject {
  private:
   std::shared_ptr<Link> link_;
   Attached attached_;
+  std::optional<LentObjectRef> address_;
 };
 
 }  // namespace
@@ -546,7 +550,17 @@ std::shared_ptr<const RemoteObject> attach_object(const Connect& where, const st
   [[maybe_unused]] static const bool listening = (on_holder_ended(tell_holder_ended), true);
   std::shared_ptr<Link> link = connect_link(where);
   Attached attached = link->attach(manager, object, type);
-  return std::make_shared<LinkedObject>(std::move(link), std::move(attached));
+  std::optional<std::string> ca_file;
+  if (where.tls) ca_file = where.tls->ca_file;
+  return std::make_shared<LinkedObject>(std::move(link), std::move(attached),
+                                        LentObjectRef{where.host, where.port, where.auth_key, ca_file, manager, object});
+}
+
+LentObjectRef pass_on(const RemoteObject& remote) {
+  const auto& address = dynamic_cast<const LinkedObject&>(remote).address();
+  if (!address)
+    throw Error("'" + remote.name() + "' was attached as part of another shared object: pass that one on instead");
+  return *address;
 }
 
 }  // namespace csp::detail

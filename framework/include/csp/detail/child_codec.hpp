@@ -37,13 +37,11 @@ void encode_argument(Encoder& out, const A& a, Loans& loans) {
     for (const auto& end : a) refs.push_back(loans.lend(end));
     out.put(refs);
   } else if constexpr (servable<A>) {
-    // Its owner here would refuse the child's requests, which would have to go on to where it
-    // is served.
-    if (a.object()->remote)
-      throw Error("'" + a.name() + "' is served by another OS process: its handle cannot be passed on to a "
-                  "multiprocess child");
-    // What the child's handle is made with comes with its attach (see remote_handle).
-    out.put(loans.lend_object(std::make_shared<ServedOf<A>>(a)));
+    // What the child's handle is made with comes with its attach (see remote_handle). An object
+    // served by another OS process is attached there by the child too: its owner here refuses
+    // requests.
+    if (a.object()->remote) out.put(pass_on(*a.object()->remote));
+    else out.put(loans.lend_object(std::make_shared<ServedOf<A>>(a)));
   } else {
     out.put(a);
   }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,11 +66,15 @@ struct LentEndRef {
 };
 CSP_MESSAGE_TYPE(LentEndRef);
 
-/// What a child is told about a lent shared object.
+/// What a child is told about a shared object it is passed: where it is served, and what it is
+/// attached by there (a token of the internal server, for an object its parent lends).
 struct LentObjectRef {
+  std::string host;
   std::uint16_t port = 0;
   std::string key;
-  std::uint64_t token = 0;
+  std::optional<std::string> ca_file;  // over TLS: see ConnectTls
+  std::string manager;  // empty for the internal server
+  std::string object;
 };
 CSP_MESSAGE_TYPE(LentObjectRef);
 
@@ -110,7 +115,11 @@ End borrow(const LentEndRef& ref) {
   return End(std::move(core));
 }
 
-/// In the child: the object the parent lent, which must be a `type`.
+/// In the child: the object the parent passed, which must be a `type`.
 std::shared_ptr<const RemoteObject> attach_lent(const LentObjectRef& ref, const std::string& type);
+
+/// For a child of a process using `remote` (an object served elsewhere): where the child attaches
+/// it itself. csp::Error for an object attached as part of another one (a condition's lock).
+LentObjectRef pass_on(const RemoteObject& remote);
 
 }  // namespace csp::detail
