@@ -141,11 +141,11 @@ class Encoder {
       put(static_cast<std::uint8_t>(v.has_value()));
       if (v) put(*v);
     } else if constexpr (is_tuple_like<T>) {
-      std::apply([this](const auto&... e) { (put(e), ...); }, v);
+      std::apply([this](const auto&... e) { (this->put(e), ...); }, v);
     } else if constexpr (inspectable<T>) {
       inspect(*this, const_cast<T&>(v));  // inspect() takes T&; encoding only reads
     } else {
-      boost::pfr::for_each_field(v, [this](const auto& f) { put(f); });
+      boost::pfr::for_each_field(v, [this](const auto& f) { this->put(f); });
     }
   }
 
@@ -209,11 +209,11 @@ class Decoder {
       if (present) get(v.emplace());
       else v.reset();
     } else if constexpr (is_tuple_like<T>) {
-      std::apply([this](auto&... e) { (get(e), ...); }, v);
+      std::apply([this](auto&... e) { (this->get(e), ...); }, v);
     } else if constexpr (inspectable<T>) {
       inspect(*this, v);
     } else {
-      boost::pfr::for_each_field(v, [this](auto& f) { get(f); });
+      boost::pfr::for_each_field(v, [this](auto& f) { this->get(f); });
     }
   }
 
