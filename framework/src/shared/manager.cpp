@@ -36,8 +36,8 @@ class RefusingOwner final : public Owner {
   bool post(std::shared_ptr<Call> call) override {
     if (call->claim())
       call->fail(std::make_exception_ptr(Error(
-          "a shared object served by another process takes only its plain requests: update(fn), "
-          "get_lock() and the unnamed objects of a connected Manager do not cross")));
+          "a shared object served by another process takes only its plain requests: update(fn) "
+          "and the unnamed objects of a connected Manager do not cross")));
     return true;
   }
 };

@@ -101,9 +101,9 @@ class Array : public detail::Synchronized<detail::ArrayState<T>> {
   Array(detail::Origin origin, std::vector<T> items)
       : detail::Synchronized<State>(std::move(origin), "Array", std::move(items)) {}
   /// A handle to an array served by another OS process (see detail::remote_handle): all its
-  /// requests go there, and none of its elements are here.
-  Array(detail::Origin origin, detail::ServedElements served)
-      : detail::Synchronized<State>(std::move(origin), "Array", served) {}
+  /// requests go there, and none of its elements are here; the served array's `lock` guards it.
+  Array(detail::Origin origin, detail::ServedElements served, RLock lock)
+      : detail::Synchronized<State>(std::move(lock), std::move(origin), "Array", served) {}
 
   /// Element `i`; csp::Error if out of range.
   T get(std::size_t i) const { return this->call(typename State::Get{i}); }

@@ -93,8 +93,8 @@ std::shared_ptr<ServedObject> find_served(const std::string& manager, const std:
 /// port, key})`, whose named objects are handles to the served ones: the same semantics,
 /// including what a handle knows without asking (a barrier's parties, an array's size, a
 /// queue's maxsize: the served object's). Their requests cross (each is one round trip), also
-/// with a timeout; update(fn), get_lock() and the unnamed objects of a connected manager do
-/// not, and throw csp::Error.
+/// with a timeout, and a value's or array's get_lock() is the served one's; update(fn) and the
+/// unnamed objects of a connected manager do not cross, and throw csp::Error.
 class Manager {
  public:
   Manager() : owner_(detail::make_owner()), directory_(std::make_shared<detail::Directory>("")) {}

@@ -237,7 +237,7 @@ class ServedOf final : public ServedObject {
 };
 
 /// The owner of every object served by another OS process: it refuses the requests that do not
-/// cross (update(fn), a Value's get_lock()) with a csp::Error.
+/// cross (update(fn)) with a csp::Error.
 std::shared_ptr<Owner> refusing_owner();
 
 /// A handle of type H whose requests go to the object behind `remote`, named as it is, and made
