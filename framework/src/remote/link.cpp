@@ -552,8 +552,8 @@ std::shared_ptr<const RemoteObject> attach_object(const Connect& where, const st
   Attached attached = link->attach(manager, object, type);
   std::optional<std::string> ca_file;
   if (where.tls) ca_file = where.tls->ca_file;
-  return std::make_shared<LinkedObject>(std::move(link), std::move(attached),
-                                        LentObjectRef{where.host, where.port, where.auth_key, ca_file, manager, object});
+  LentObjectRef address{where.host, where.port, where.auth_key, std::move(ca_file), manager, object};
+  return std::make_shared<LinkedObject>(std::move(link), std::move(attached), std::move(address));
 }
 
 LentObjectRef pass_on(const RemoteObject& remote) {

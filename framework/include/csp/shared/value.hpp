@@ -64,7 +64,8 @@ class Value : public detail::Synchronized<detail::ValueState<T>> {
   explicit Value(detail::Origin origin, T initial = T{})
       : detail::Synchronized<State>(std::move(origin), "Value", std::move(initial)) {}
   /// A handle to a value served by another OS process, guarded by the served value's `lock`.
-  Value(detail::Origin origin, RLock lock) : detail::Synchronized<State>(std::move(lock), std::move(origin), "Value", T{}) {}
+  Value(detail::Origin origin, RLock lock)
+      : detail::Synchronized<State>(std::move(lock), std::move(origin), "Value", T{}) {}
 
   T get() const { return this->call(typename State::Get{}); }
   void set(T v) const { this->call(typename State::Set{std::move(v)}); }

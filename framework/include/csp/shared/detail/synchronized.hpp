@@ -61,7 +61,6 @@ class Synchronized : public Handle<State> {
       : Handle<State>(std::move(origin), kind, lock.object(), std::forward<Args>(args)...), lock_(std::move(lock)) {}
 
  private:
-
   RLock lock_;
 };
 
