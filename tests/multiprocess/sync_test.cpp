@@ -739,6 +739,37 @@ TEST(MultiprocessQueue, ChildKilledAsItsGetIsAnsweredLosesNothing) {
   EXPECT_TRUE(q.empty());
 }
 
+// A worker of Python's JoinableQueue pattern: takes items up to a negative one, adds each to
+// `sum`, and says that each task (the negative one's too) is done.
+auto SumTasks = csp::multiprocess([](csp::Queue<int> q, csp::Value<int> sum) {
+  for (int item = q.get();; item = q.get()) {
+    if (item >= 0) {
+      std::lock_guard hold(sum.get_lock());
+      sum.set(sum.get() + item);
+    }
+    q.task_done();
+    if (item < 0) return;
+  }
+});
+
+TEST(MultiprocessQueue, JoinReturnsOnceChildrenHaveDoneEveryTask) {
+  csp::Queue<int> q;
+  csp::Value<int> sum(0);
+  auto one = SumTasks(q, sum);
+  auto two = SumTasks(q, sum);
+  one.start();
+  two.start();
+  for (int i = 1; i <= 100; ++i) q.put(i);
+  q.put(-1);
+  q.put(-1);
+  EXPECT_TRUE(q.join(30s));
+  EXPECT_EQ(sum.get(), 5050);  // every task was done before join returned
+  ASSERT_TRUE(one.join(30s));
+  ASSERT_TRUE(two.join(30s));
+  EXPECT_EQ(one.exitcode(), 0);
+  EXPECT_EQ(two.exitcode(), 0);
+}
+
 TEST(MultiprocessPipe, ChildKilledAsItsRecvIsAnsweredLosesNothing) {
   auto [here, there] = csp::Pipe<int>();
   kill_as_answered([&](int first, const csp::Value<int>& asking) { return RecvInTurn(there, first, asking); },

@@ -91,6 +91,27 @@ TEST(Queue, TerminatedGetterDoesNotLoseItems) {
   EXPECT_EQ(q.get(1s), 5);
 }
 
+TEST(Queue, JoinWaitsUntilEveryItemPutHasHadItsTaskDone) {
+  csp::Queue<int> q;
+  EXPECT_TRUE(q.join(1ms));  // nothing put
+  for (int i = 0; i < 3; ++i) q.put(i);
+  csp::Event gate;
+  csp::Process<> worker{[q, gate] {
+    for (int i = 0; i < 3; ++i) q.get();
+    gate.wait();
+    for (int i = 0; i < 3; ++i) q.task_done();
+  }};
+  worker.start();
+  ASSERT_TRUE(csp_test::eventually([&] { return q.empty(); }, 30s));
+  EXPECT_FALSE(q.join(10ms));  // every item got, none done
+  gate.set();
+  EXPECT_TRUE(q.join(30s));
+  ASSERT_TRUE(worker.join(30s));
+  expect_error([&] { q.task_done(); }, {q.name(), "task_done() called more times than items were put"});
+  q.put(7);  // a task again
+  EXPECT_FALSE(q.join(1ms));
+}
+
 class QueueHammer : public ::testing::TestWithParam<int> {};
 
 TEST_P(QueueHammer, ProducersAndConsumersMoveEveryItemOnce) {

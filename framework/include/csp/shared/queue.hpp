@@ -1,5 +1,6 @@
-// csp::Queue<T> (Python's multiprocessing.Queue): a FIFO shared by processes, bounded or not,
-// owned by an owner actor that parks getters while it is empty and putters while it is full.
+// csp::Queue<T> (Python's multiprocessing.Queue and JoinableQueue): a FIFO shared by processes,
+// bounded or not, owned by an owner actor that parks getters while it is empty, putters while it
+// is full, and joiners while some item put has not had its task done.
 #pragma once
 
 #include <chrono>
@@ -50,7 +51,15 @@ class QueueState {
   struct Close {
     using result = void;
   };
-  using remote_ops = std::tuple<Put, Get, Size, Close>;
+  /// One item's task is done; csp::Error if every item put has had its task done already.
+  struct TaskDone {
+    using result = void;
+  };
+  /// Answered once every item put has had its task done.
+  struct Join {
+    using result = void;
+  };
+  using remote_ops = std::tuple<Put, Get, Size, Close, TaskDone, Join>;
   static constexpr bool holds_messages = message<T>;
   static const std::string& type_name() {
     static const std::string name = compose("Queue", {message_name<T>()});
@@ -93,6 +102,15 @@ class QueueState {
     for (auto& g : getters_.drain()) g.fail(refuse(" and empty"));
     for (auto& p : putters_.drain()) p.reply.fail(refuse(": put refused"));
   }
+  void handle(TaskDone&) {
+    if (unfinished_ == 0) throw Error("'" + name_ + "': task_done() called more times than items were put");
+    if (--unfinished_ == 0)
+      for (auto& j : joiners_.drain()) j.answer();
+  }
+  void handle(Join&, Reply<void>& reply) {
+    if (unfinished_ == 0) reply.answer();
+    else joiners_.push(reply);
+  }
 
   const std::string& name() const noexcept { return name_; }
   std::size_t maxsize() const noexcept { return maxsize_; }
@@ -119,6 +137,7 @@ class QueueState {
   }
   /// A new item for which there is room.
   void place(T item) {
+    ++unfinished_;
     if (!give_to_getter(item)) items_.push_back(std::move(item));
   }
   void admit_putters() {
@@ -134,6 +153,8 @@ class QueueState {
   std::deque<T> items_;
   WaitQueue<Reply<std::optional<T>>> getters_;  // only while empty
   WaitQueue<Putter> putters_;                   // only while full
+  std::size_t unfinished_ = 0;                  // items put whose task is not done
+  WaitQueue<Reply<void>> joiners_;              // only while unfinished_ > 0
 };
 
 }  // namespace detail
@@ -182,6 +203,17 @@ class Queue : public detail::Handle<detail::QueueState<T>> {
   /// No more puts: they (and waiting putters) get csp::Error; getters drain what is queued,
   /// then get csp::Error.
   void close() const { this->call(typename State::Close{}); }
+
+  /// Says that the task of an item got from the queue is done (Python's JoinableQueue); csp::Error
+  /// if it is said more times than items were put.
+  void task_done() const { this->call(typename State::TaskDone{}); }
+  /// Parks until every item put has been got and its task done.
+  void join() const { this->call(typename State::Join{}); }
+  /// The same, giving up after `timeout`; whether every task was done.
+  template <class Rep, class Period>
+  bool join(std::chrono::duration<Rep, Period> timeout) const {
+    return this->call_until(typename State::Join{}, detail::deadline_after(timeout)).has_value();
+  }
   const std::string& name() const noexcept { return this->state().name(); }
 };
 
