@@ -5,6 +5,9 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "hammer.hpp"
 
@@ -21,6 +24,16 @@ TEST(Pool, MapSquares) {
             (std::vector<int>{0, 1, 4, 9, 16, 25, 36, 49, 64, 81}));
   pool.close();
   pool.join();
+}
+
+TEST(Pool, StarmapSpreadsEachTupleOverTheArguments) {
+  csp::Pool pool(3);
+  std::vector<std::tuple<int, std::string>> calls{{1, "a"}, {2, "b"}, {3, "c"}};
+  EXPECT_EQ(pool.starmap([](int n, const std::string& s) { return std::string(static_cast<std::size_t>(n), s[0]); },
+                         calls),
+            (std::vector<std::string>{"a", "bb", "ccc"}));
+  std::vector<std::pair<int, int>> pairs{{2, 3}, {4, 5}};
+  EXPECT_EQ(pool.starmap([](int a, int b) { return a * b; }, pairs), (std::vector<int>{6, 20}));
 }
 
 TEST(Pool, ApplyAsyncAndApply) {

@@ -109,6 +109,13 @@ class Pool {
     for (auto& p : pending) results.push_back(p.get());
     return results;
   }
+  /// `fn(args...)` for every tuple (or pair) of arguments of `items`, as map() computes them
+  /// (Python's Pool.starmap).
+  template <class F, std::ranges::input_range Range>
+  auto starmap(F fn, Range&& items) {
+    return map([fn = std::move(fn)](const auto& args) mutable { return std::apply(fn, args); },
+               std::forward<Range>(items));
+  }
 
   /// No more tasks (submitting one is a csp::Error); workers end once the queue is drained.
   void close();
