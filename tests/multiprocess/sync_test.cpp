@@ -308,11 +308,19 @@ auto Consume = csp::multiprocess([](csp::Condition c, csp::Value<std::vector<int
   return got;
 });
 
-TEST(MultiprocessCondition, ProducerHereConsumerInAChild) {
+// The same consumer, in a child of a child: the handles it was lent, passed on.
+auto ConsumeInAGrandchild = csp::multiprocess([](csp::Condition c, csp::Value<std::vector<int>> buffer, int n) {
+  auto [got] = csp::Parallel(Consume(c, buffer, n));
+  return got;
+});
+
+// Produces 100 items here, under the condition, for the consumer `consume` starts.
+template <class Consumer>
+void produce_for(const Consumer& consume) {
   csp::Condition c{csp::Lock()};
   csp::Value<std::vector<int>> buffer;
   constexpr int n = 100;
-  auto consumer = Consume(c, buffer, n);
+  auto consumer = consume(c, buffer, n);
   consumer.start();
   for (int i = 0; i < n; ++i) {
     std::unique_lock lock(c);
@@ -327,6 +335,10 @@ TEST(MultiprocessCondition, ProducerHereConsumerInAChild) {
   EXPECT_EQ(consumer.result(), expected);
   EXPECT_TRUE(buffer.get().empty());
 }
+
+TEST(MultiprocessCondition, ProducerHereConsumerInAChild) { produce_for(Consume); }
+
+TEST(MultiprocessCondition, ProducerHereConsumerInAGrandchild) { produce_for(ConsumeInAGrandchild); }
 
 // Says it waits (under the lock, so its wait is queued once the lock is free again), then waits
 // for one notify; whether it came.
