@@ -69,6 +69,7 @@ class Answers final : public Requester {
 
   void answer(std::uint32_t id, std::uint64_t seq, bool failed, std::span<const std::byte> tail,
               std::unique_ptr<Undo> undo) noexcept override {
+    bool awaited;  // by end()
     {
       std::lock_guard lock(mutex_);  // held while sending: end() waits for it to let go of the socket
       // A request its peer cancelled, or a peer seen gone (its session may not have noticed yet),
@@ -77,8 +78,14 @@ class Answers final : public Requester {
       Kind kind = failed ? Kind::failed : undo ? Kind::held : Kind::answer;
       bool sent = unanswered_.erase(seq) && socket_ && !socket_->peer_gone() && socket_->send(kind, id, seq, tail);
       if (sent && kind == Kind::held && held_.try_emplace(seq, std::move(undo)).second) return;
+      if (undo) answering_.insert(seq);  // end() waits for it
+      awaited = answering_.contains(seq);
     }
     if (undo) undo->run();  // a failed answer's too: its encoding failed
+    if (!awaited) return;
+    std::lock_guard lock(mutex_);
+    answering_.erase(seq);
+    answered_.notify_all();
   }
 
   // The peer's caller took the answer held for request `seq` (`taken`), or gave it back.
@@ -114,20 +121,24 @@ class Answers final : public Requester {
   }
 
   // The peer has gone: its requests still parked in an owner are abandoned (the owner takes
-  // nothing for them); one answered meanwhile finds no socket, and gives back what it took, as
-  // do the answers held for it. Then the locks its processes hold are freed, and their next
-  // acquirers told: a lock the peer never took back is free by then, and nobody is told.
+  // nothing for them); one its owner is answering right now finds no socket, and gives back
+  // what it took, as do the answers held for it. Then the locks its processes hold are freed,
+  // and their next acquirers told: a lock the peer never took, granted as it went too, is free
+  // by then, and nobody is told.
   void end() noexcept {
     std::map<std::uint64_t, std::shared_ptr<Call>> unanswered;
     std::map<std::uint64_t, std::unique_ptr<Undo>> held;
-    {
-      std::lock_guard lock(mutex_);
-      socket_ = nullptr;
-      unanswered.swap(unanswered_);
-      held.swap(held_);
-    }
-    for (auto& [seq, call] : unanswered) call->abandon();
+    std::unique_lock lock(mutex_);
+    socket_ = nullptr;
+    unanswered.swap(unanswered_);
+    held.swap(held_);
+    for (auto& [seq, call] : unanswered)
+      if (!call->abandon()) answering_.insert(seq);  // claimed: answer() comes in a moment
+    lock.unlock();
     for (auto& [seq, undo] : held) undo->run();
+    lock.lock();
+    answered_.wait_for(lock, std::chrono::seconds(1), [this] { return answering_.empty(); });
+    lock.unlock();
     if (!callers_.empty())
       holders_ended(connection_, ~std::uintptr_t{0} << 32 | 1,
                     fmt::format("its holder, a process of the peer at {}, went away", peer_));
@@ -141,6 +152,8 @@ class Answers final : public Requester {
   wire::Socket* socket_;
   std::map<std::uint64_t, std::shared_ptr<Call>> unanswered_;
   std::map<std::uint64_t, std::unique_ptr<Undo>> held_;  // answers the peer has not yet taken
+  std::set<std::uint64_t> answering_;  // answers that give back what they took, once end() began
+  std::condition_variable answered_;    // one of them has
   std::string peer_;
   std::uintptr_t connection_;  // its callers under the mask given to holders_ended()
   std::unordered_map<std::uint64_t, std::uintptr_t> callers_;  // by the peer's caller_id()
