@@ -36,6 +36,35 @@ TEST(Pool, StarmapSpreadsEachTupleOverTheArguments) {
   EXPECT_EQ(pool.starmap([](int a, int b) { return a * b; }, pairs), (std::vector<int>{6, 20}));
 }
 
+TEST(Pool, ImapUnorderedGivesEachResultAsItsTaskEnds) {
+  csp::Pool pool(2);
+  csp::Event go;
+  // Task 0 holds one worker until three results have been read; the other runs 1, 2, 3.
+  auto results = pool.imap_unordered(
+      [go](int x) {
+        if (x == 0) go.wait();
+        if (x == 3) throw std::runtime_error("three");
+        return x * 10;
+      },
+      std::vector<int>{0, 1, 2, 3});
+  auto it = results.begin();
+  EXPECT_EQ(*it, 10);
+  ++it;
+  EXPECT_EQ(*it, 20);
+  ++it;
+  EXPECT_THROW(*it, std::runtime_error);
+  ++it;
+  go.set();
+  EXPECT_EQ(*it, 0);
+  ++it;
+  EXPECT_TRUE(it == results.end());
+
+  int sum = 0;
+  for (int r : pool.imap_unordered([](int x) { return x * x; }, std::vector<int>{1, 2, 3, 4})) sum += r;
+  EXPECT_EQ(sum, 30);
+  static_assert(std::ranges::input_range<csp::UnorderedResults<int>>);
+}
+
 TEST(Pool, ApplyAsyncAndApply) {
   csp::Pool pool(2);
   auto r = pool.apply_async([](int a, std::string b) { return b + std::to_string(a); }, 7, "x");

@@ -1,5 +1,6 @@
 // csp::Pool (Python's multiprocessing.Pool): worker processes (csp processes) that take tasks
-// from a shared Queue; map() runs a function over a range, apply_async() returns an AsyncResult.
+// from a shared Queue; map() runs a function over a range, apply_async() returns an AsyncResult,
+// imap_unordered() gives results as their tasks end.
 #pragma once
 
 #include <atomic>
@@ -7,6 +8,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <ranges>
@@ -31,7 +33,65 @@ struct TaskResult {
   std::exception_ptr error;
 };
 
+/// What a task of Pool::imap_unordered() ends with.
+template <class R>
+struct TaskOutcome {
+  std::optional<R> value;
+  std::exception_ptr error;
+};
+
 }  // namespace detail
+
+/// What Pool::imap_unordered() returns: its tasks' results in the order the tasks end, each
+/// as soon as its task has, as an input range (`for (int r : pool.imap_unordered(fn, xs))`).
+/// A task's exception is rethrown when its turn comes; the results after it can still be read.
+template <class R>
+class UnorderedResults {
+ public:
+  class iterator {
+   public:
+    using value_type = R;
+    using difference_type = std::ptrdiff_t;
+
+    iterator() = default;
+    explicit iterator(UnorderedResults* results) noexcept : results_(results) {}
+    /// The next result, parking until a task ends; its exception rethrown.
+    R operator*() const { return results_->current(); }
+    iterator& operator++() {
+      results_->next();
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    bool operator==(std::default_sentinel_t) const noexcept { return results_->left_ == 0; }
+
+   private:
+    UnorderedResults* results_ = nullptr;
+  };
+
+  UnorderedResults(Queue<detail::TaskOutcome<R>> ended, std::size_t tasks)
+      : ended_(std::move(ended)), left_(tasks) {}
+  UnorderedResults(UnorderedResults&&) noexcept = default;  // its iterators stay with the old one
+  UnorderedResults& operator=(UnorderedResults&&) noexcept = default;
+
+  iterator begin() noexcept { return iterator(this); }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+ private:
+  R current() {
+    if (!current_) current_ = ended_.get();
+    if (current_->error) std::rethrow_exception(current_->error);
+    return std::move(*current_->value);
+  }
+  void next() {
+    if (!current_) ended_.get();
+    current_.reset();
+    --left_;
+  }
+
+  Queue<detail::TaskOutcome<R>> ended_;
+  std::size_t left_;
+  std::optional<detail::TaskOutcome<R>> current_;  // taken from ended_, not yet stepped over
+};
 
 /// The future apply_async() returns: get() parks the calling process (or blocks the thread)
 /// until the task has run. Copies share one result.
@@ -115,6 +175,29 @@ class Pool {
   auto starmap(F fn, Range&& items) {
     return map([fn = std::move(fn)](const auto& args) mutable { return std::apply(fn, args); },
                std::forward<Range>(items));
+  }
+
+  /// `fn(x)` for every x of `items`, computed by the workers: the results in the order their
+  /// tasks end, each as soon as its task has (Python's Pool.imap_unordered).
+  template <class F, std::ranges::input_range Range>
+  auto imap_unordered(F fn, Range&& items) {
+    using R = std::invoke_result_t<F&, std::ranges::range_reference_t<Range>>;
+    static_assert(!std::is_void_v<R>, "Pool::imap_unordered needs a function that returns a value");
+    Queue<detail::TaskOutcome<R>> ended;
+    std::size_t tasks = 0;
+    for (auto&& x : items) {
+      submit([ended, fn, x = std::decay_t<decltype(x)>(std::forward<decltype(x)>(x))]() mutable {
+        detail::TaskOutcome<R> outcome;
+        try {
+          outcome.value.emplace(fn(x));
+        } catch (...) {
+          outcome.error = std::current_exception();
+        }
+        ended.put(std::move(outcome));
+      });
+      ++tasks;
+    }
+    return UnorderedResults<R>(std::move(ended), tasks);
   }
 
   /// No more tasks (submitting one is a csp::Error); workers end once the queue is drained.
