@@ -521,15 +521,18 @@ namespace {
 /// A shared object attached on a link, until its last handle goes.
 class LinkedObject final : public RemoteObject {
  public:
-  /// `address`: where another process attaches it too; none for a part of another object.
-  LinkedObject(std::shared_ptr<Link> link, Attached attached, std::optional<LentObjectRef> address) noexcept
+  /// A part of another object, which no other process attaches by itself.
+  LinkedObject(std::shared_ptr<Link> link, Attached attached) noexcept
+      : link_(std::move(link)), attached_(std::move(attached)) {}
+  /// One that another process attaches too, at `address`.
+  LinkedObject(std::shared_ptr<Link> link, Attached attached, LentObjectRef address) noexcept
       : link_(std::move(link)), attached_(std::move(attached)), address_(std::move(address)) {}
   ~LinkedObject() override { link_->close(attached_.id); }
   const std::optional<LentObjectRef>& address() const noexcept { return address_; }
   const std::string& name() const noexcept override { return attached_.name; }
   std::span<const std::byte> local_part() const noexcept override { return attached_.local_part; }
   std::shared_ptr<const RemoteObject> attach_part(std::uint64_t number, const std::string& type) const override {
-    return std::make_shared<LinkedObject>(link_, link_->attach_part(number, type), std::nullopt);
+    return std::make_shared<LinkedObject>(link_, link_->attach_part(number, type));
   }
   std::unique_ptr<RemoteCall> start(std::vector<std::byte> request) const override {
     return link_->start(attached_.id, std::move(request));
