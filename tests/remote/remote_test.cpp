@@ -292,8 +292,10 @@ TEST(Remote, ShutdownEndsServingAndConnectionsAndServingStartsAgain) {
   csp::Channel<int> r("A", here(port));
   auto out = -a;
   auto in = +r;
+  std::promise<void> first;
   auto reading = std::async(std::launch::async, [&] {
     in();
+    first.set_value();
     try {
       in();  // pending at the server when it stops, or made after
     } catch (const csp::ChannelPoisonException&) {
@@ -302,6 +304,9 @@ TEST(Remote, ShutdownEndsServingAndConnectionsAndServingStartsAgain) {
     return false;
   });
   out(1);
+  // Received before the stop: the stop ends this runtime's own links too, and with them a value
+  // still on its way to a reader here, as this OS process's death would.
+  ASSERT_EQ(first.get_future().wait_for(5s), std::future_status::ready);
   csp::shutdown();
   ASSERT_EQ(reading.wait_for(5s), std::future_status::ready);
   EXPECT_TRUE(reading.get());
