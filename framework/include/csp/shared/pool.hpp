@@ -25,19 +25,32 @@ namespace csp {
 
 namespace detail {
 
-/// Where a task leaves its result (or exception) for its AsyncResult.
-template <class R>
-struct TaskResult {
-  Completion done;
-  std::optional<answer_t<R>> value;
-  std::exception_ptr error;
-};
-
-/// What a task of Pool::imap_unordered() ends with.
+/// What a task with result R ended with: its value, or the exception it threw.
 template <class R>
 struct TaskOutcome {
-  std::optional<R> value;
+  std::optional<answer_t<R>> value;
   std::exception_ptr error;
+
+  /// Runs `task` and keeps what it returns or throws.
+  template <class F>
+  void run(F&& task) noexcept {
+    try {
+      if constexpr (std::is_void_v<R>) {
+        task();
+        value.emplace();
+      } else {
+        value.emplace(task());
+      }
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+};
+
+/// Where a task leaves its outcome for its AsyncResult.
+template <class R>
+struct TaskResult : TaskOutcome<R> {
+  Completion done;
 };
 
 }  // namespace detail
@@ -136,16 +149,7 @@ class Pool {
     using R = std::invoke_result_t<F&, Args&...>;
     auto result = std::make_shared<detail::TaskResult<R>>();
     submit([result, fn = std::move(fn), args = std::make_tuple(std::move(args)...)]() mutable {
-      try {
-        if constexpr (std::is_void_v<R>) {
-          std::apply(fn, args);
-          result->value.emplace();
-        } else {
-          result->value.emplace(std::apply(fn, args));
-        }
-      } catch (...) {
-        result->error = std::current_exception();
-      }
+      result->run([&] { return std::apply(fn, args); });
       result->done.complete();
     });
     return AsyncResult<R>(std::move(result));
@@ -188,11 +192,7 @@ class Pool {
     for (auto&& x : items) {
       submit([ended, fn, x = std::decay_t<decltype(x)>(std::forward<decltype(x)>(x))]() mutable {
         detail::TaskOutcome<R> outcome;
-        try {
-          outcome.value.emplace(fn(x));
-        } catch (...) {
-          outcome.error = std::current_exception();
-        }
+        outcome.run([&] { return fn(x); });
         ended.put(std::move(outcome));
       });
       ++tasks;
